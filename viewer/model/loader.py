@@ -1,0 +1,353 @@
+"""Reading a timeline file: every problem becomes a TimelineError naming file, place and problem.
+
+The format is documented in docs/format.md and described by resources/timeline.schema.json.
+Checks are written out here rather than run through a schema validator: they give messages in the
+form `events[3].date: 'April 31 2022' is not a date`, and they stay fast on a million events.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
+
+from viewer.model.dates import DateError, DateSpan, parse_date
+from viewer.model.timeline import PALETTE, Category, Citation, Event, Source, Timeline
+
+FORMAT_VERSION = 1
+MAX_FILE_BYTES = 160 * 1024 * 1024
+MAX_SOURCE_BYTES = 32 * 1024 * 1024
+_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+_TOP_KEYS = {"version", "title", "description", "categories", "sources", "events"}
+_SOURCE_KEYS = {"id", "file", "title", "description"}
+_CATEGORY_KEYS = {"id", "label", "color"}
+_EVENT_KEYS = {
+    "id",
+    "title",
+    "date",
+    "end",
+    "category",
+    "summary",
+    "note",
+    "citations",
+    "disputed_by",
+}
+_CITATION_KEYS = {"source", "quote"}
+
+
+class TimelineError(Exception):
+    """A timeline that cannot be loaded. str() is one line: `file: place: problem`."""
+
+    def __init__(self, file: str | Path, location: str, problem: str) -> None:
+        self.file = str(file)
+        self.location = location
+        self.problem = problem
+        super().__init__(f"{self.file}: {location}: {problem}" if location else f"{file}: {problem}")
+
+
+def _type_name(value: Any) -> str:
+    return {
+        dict: "an object",
+        list: "a list",
+        str: "a string",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        type(None): "null",
+    }.get(type(value), type(value).__name__)
+
+
+class _Reader:
+    """Checks one parsed document; `fail` raises with the file name filled in."""
+
+    def __init__(self, file: Path) -> None:
+        self.file = file
+
+    def fail(self, location: str, problem: str) -> TimelineError:
+        return TimelineError(self.file, location, problem)
+
+    def obj(self, value: Any, loc: str, allowed: set[str], required: tuple[str, ...]) -> dict:
+        if not isinstance(value, dict):
+            raise self.fail(loc or "top level", f"expected an object, found {_type_name(value)}")
+        unknown = sorted(set(value) - allowed)
+        if unknown:
+            where = f"{loc}.{unknown[0]}" if loc else unknown[0]
+            raise self.fail(where, "unknown field (allowed: " + ", ".join(sorted(allowed)) + ")")
+        for key in required:
+            if key not in value:
+                raise self.fail(loc or "top level", f"missing field {key!r}")
+        return value
+
+    def text(self, obj: dict, key: str, loc: str, *, required: bool = True, empty: bool = False):
+        where = f"{loc}.{key}" if loc else key
+        if key not in obj:
+            if required:
+                raise self.fail(loc or "top level", f"missing field {key!r}")
+            return ""
+        value = obj[key]
+        if not isinstance(value, str):
+            raise self.fail(where, f"expected a string, found {_type_name(value)}")
+        if not empty and not value.strip():
+            raise self.fail(where, "must not be empty")
+        return value
+
+    def array(self, obj: dict, key: str, loc: str, *, required: bool = True) -> list:
+        where = f"{loc}.{key}" if loc else key
+        if key not in obj:
+            if required:
+                raise self.fail(loc or "top level", f"missing field {key!r}")
+            return []
+        value = obj[key]
+        if not isinstance(value, list):
+            raise self.fail(where, f"expected a list, found {_type_name(value)}")
+        return value
+
+
+def _resolve_inside(root: Path, base: Path, name: str) -> Path | str:
+    """The file `name` (relative to `base`) if it stays inside `root`, else the reason it does not."""
+    if "\\" in name or PureWindowsPath(name).drive or PureWindowsPath(name).root:
+        return "must be a relative path with forward slashes, not a Windows or UNC path"
+    if PurePosixPath(name).is_absolute():
+        return "must be relative to the timeline's folder, not an absolute path"
+    resolved = (base / name).resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        return "points outside the timeline's folder"
+    return resolved
+
+
+def _read_source_text(path: Path) -> str:
+    if not path.exists():
+        raise FileNotFoundError
+    if not path.is_file():
+        raise IsADirectoryError
+    if path.stat().st_size > MAX_SOURCE_BYTES:
+        raise OverflowError
+    return path.read_bytes().decode("utf-8")
+
+
+def load_timeline(
+    path: str | Path,
+    *,
+    root: str | Path | None = None,
+    read_source: Callable[[Path], str] = _read_source_text,
+) -> Timeline:
+    """Load and check the timeline file at `path`.
+
+    Source files are resolved relative to the timeline's folder and must stay inside `root`
+    (by default that folder). Structural problems raise TimelineError; a quote that is not found
+    in its source is kept, with a warning on its event.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise TimelineError(path, "", "is not a file")
+        if size > MAX_FILE_BYTES:
+            limit = MAX_FILE_BYTES // (1024 * 1024)
+            raise TimelineError(path, "", f"is {size / 1048576:.0f} MB; the limit is {limit} MB")
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise TimelineError(path, "", "file not found") from None
+    except PermissionError:
+        raise TimelineError(path, "", "permission denied") from None
+    except OSError as exc:
+        raise TimelineError(path, "", exc.strerror or str(exc)) from None
+    return parse_timeline(raw, path, root=root, read_source=read_source)
+
+
+def parse_timeline(
+    raw: bytes,
+    path: Path,
+    *,
+    root: str | Path | None = None,
+    read_source: Callable[[Path], str] = _read_source_text,
+) -> Timeline:
+    """Check the bytes of a timeline file that lives at `path` (see load_timeline)."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise TimelineError(path, "line 1", "starts with a byte-order mark; save it as UTF-8 without BOM")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise TimelineError(path, f"line {line}", "is not valid UTF-8 text") from None
+    if not text.strip():
+        raise TimelineError(path, "", "is empty")
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TimelineError(
+            path, f"line {exc.lineno} column {exc.colno}", f"not valid JSON ({exc.msg})"
+        ) from None
+    except RecursionError:
+        raise TimelineError(path, "", "JSON is nested too deeply") from None
+
+    r = _Reader(path)
+    r.obj(doc, "", _TOP_KEYS, ("version", "title", "sources", "events"))
+    version = doc["version"]
+    if version != FORMAT_VERSION or isinstance(version, bool):
+        raise r.fail("version", f"{version!r} is not a version this app reads (it reads {FORMAT_VERSION})")
+    title = r.text(doc, "title", "")
+    description = r.text(doc, "description", "", required=False, empty=True)
+
+    categories = _read_categories(r, doc)
+    base = path.parent
+    trust_root = Path(root) if root is not None else base
+    sources = _read_sources(r, doc, base, trust_root, read_source)
+    events = _read_events(r, doc, sources, categories)
+    return Timeline(
+        title=title,
+        description=description,
+        sources=sources,
+        categories=categories,
+        events=tuple(events),
+        path=path,
+    )
+
+
+def _read_categories(r: _Reader, doc: dict) -> dict[str, Category]:
+    categories: dict[str, Category] = {}
+    for i, item in enumerate(r.array(doc, "categories", "", required=False)):
+        loc = f"categories[{i}]"
+        r.obj(item, loc, _CATEGORY_KEYS, ("id", "label"))
+        cid = r.text(item, "id", loc)
+        if cid in categories:
+            raise r.fail(f"{loc}.id", f"duplicate category id {cid!r}")
+        color = r.text(item, "color", loc, required=False) or PALETTE[i % len(PALETTE)]
+        if not _COLOR.match(color):
+            raise r.fail(f"{loc}.color", f"{color!r} is not a colour like '#0072B2'")
+        categories[cid] = Category(cid, r.text(item, "label", loc), color)
+    return categories
+
+
+def _read_sources(
+    r: _Reader, doc: dict, base: Path, trust_root: Path, read_source: Callable[[Path], str]
+) -> dict[str, Source]:
+    sources: dict[str, Source] = {}
+    for i, item in enumerate(r.array(doc, "sources", "")):
+        loc = f"sources[{i}]"
+        r.obj(item, loc, _SOURCE_KEYS, ("id", "file", "title"))
+        sid = r.text(item, "id", loc)
+        if sid in sources:
+            raise r.fail(f"{loc}.id", f"duplicate source id {sid!r}")
+        name = r.text(item, "file", loc)
+        where = f"source {sid!r}"
+        resolved = _resolve_inside(trust_root, base, name)
+        if isinstance(resolved, str):
+            raise r.fail(where, f"file {name!r} {resolved}")
+        try:
+            text = read_source(resolved)
+        except FileNotFoundError:
+            raise r.fail(where, f"file {name!r} not found") from None
+        except IsADirectoryError:
+            raise r.fail(where, f"file {name!r} is a folder, not a file") from None
+        except UnicodeDecodeError:
+            raise r.fail(where, f"file {name!r} is not UTF-8 text") from None
+        except OverflowError:
+            limit = MAX_SOURCE_BYTES // (1024 * 1024)
+            raise r.fail(where, f"file {name!r} is larger than {limit} MB") from None
+        except OSError as exc:
+            raise r.fail(where, f"file {name!r} cannot be read ({exc.strerror or exc})") from None
+        sources[sid] = Source(
+            id=sid,
+            file=name,
+            title=r.text(item, "title", loc),
+            description=r.text(item, "description", loc, required=False, empty=True),
+            text=text,
+        )
+    return sources
+
+
+def _read_events(
+    r: _Reader, doc: dict, sources: dict[str, Source], categories: dict[str, Category]
+) -> list[Event]:
+    items = r.array(doc, "events", "")
+    if not items:
+        raise r.fail("events", "the timeline has no events")
+    seen: set[str] = set()
+    events: list[Event] = []
+    pending_disputes: list[tuple[str, str, str]] = []
+    for i, item in enumerate(items):
+        loc = f"events[{i}]"
+        r.obj(item, loc, _EVENT_KEYS, ("id", "title", "date", "category", "summary", "citations"))
+        eid = r.text(item, "id", loc)
+        if eid in seen:
+            raise r.fail(f"{loc}.id", f"duplicate event id {eid!r}")
+        seen.add(eid)
+        when = _read_span(r, item, loc)
+        category = r.text(item, "category", loc)
+        if category not in categories:
+            categories[category] = Category(
+                category, category, PALETTE[len(categories) % len(PALETTE)]
+            )
+        citations, warnings = _read_citations(r, item, loc, sources)
+        disputed_by = []
+        for j, other in enumerate(r.array(item, "disputed_by", loc, required=False)):
+            if not isinstance(other, str):
+                where = f"{loc}.disputed_by[{j}]"
+                raise r.fail(where, f"expected an event id, found {_type_name(other)}")
+            disputed_by.append(other)
+            pending_disputes.append((f"{loc}.disputed_by[{j}]", other, eid))
+        events.append(
+            Event(
+                id=eid,
+                title=r.text(item, "title", loc),
+                when=when,
+                category=category,
+                summary=r.text(item, "summary", loc),
+                citations=tuple(citations),
+                note=r.text(item, "note", loc, required=False, empty=True),
+                disputed_by=tuple(disputed_by),
+                warnings=tuple(warnings),
+            )
+        )
+    for where, other, eid in pending_disputes:
+        if other not in seen:
+            raise r.fail(where, f"no event has the id {other!r}")
+        if other == eid:
+            raise r.fail(where, "an event cannot dispute itself")
+    return events
+
+
+def _read_span(r: _Reader, item: dict, loc: str) -> DateSpan:
+    dates = []
+    for key in ("date", "end"):
+        if key not in item:
+            dates.append(None)
+            continue
+        value = item[key]
+        if not isinstance(value, str):
+            raise r.fail(f"{loc}.{key}", f"expected a date string, found {_type_name(value)}")
+        try:
+            dates.append(parse_date(value))
+        except DateError as exc:
+            raise r.fail(f"{loc}.{key}", str(exc)) from None
+    try:
+        return DateSpan(dates[0], dates[1])
+    except DateError as exc:
+        raise r.fail(f"{loc}.end", str(exc)) from None
+
+
+def _read_citations(
+    r: _Reader, item: dict, loc: str, sources: dict[str, Source]
+) -> tuple[list[Citation], list[str]]:
+    raw = r.array(item, "citations", loc)
+    if not raw:
+        raise r.fail(f"{loc}.citations", "an event needs at least one citation")
+    citations: list[Citation] = []
+    warnings: list[str] = []
+    for j, cit in enumerate(raw):
+        cloc = f"{loc}.citations[{j}]"
+        r.obj(cit, cloc, _CITATION_KEYS, ("source", "quote"))
+        sid = r.text(cit, "source", cloc)
+        if sid not in sources:
+            raise r.fail(f"{cloc}.source", f"no source has the id {sid!r}")
+        quote = r.text(cit, "quote", cloc)
+        at = sources[sid].text.find(quote)
+        span = (at, at + len(quote)) if at >= 0 else None
+        if span is None:
+            warnings.append(f"Quote {j + 1} is not found in the text of source {sid!r}.")
+        citations.append(Citation(sid, quote, span))
+    return citations, warnings

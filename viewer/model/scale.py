@@ -1,0 +1,87 @@
+"""The time scale: which instant sits at which x, and how zoom and pan change that.
+
+Zoom changes the scale, not a painter transform, so markers and text stay crisp. Zooming about an
+anchor keeps the time under it fixed: t0' = c + (t0 - c) * s (as pyqtgraph's ViewBox.scaleBy).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from viewer.model.dates import SECONDS_PER_DAY
+
+SECONDS_PER_YEAR = 365.2425 * SECONDS_PER_DAY
+# Finest zoom: about one hour per pixel.
+MIN_SECONDS_PER_PIXEL = 3600.0
+# Coarsest zoom: five centuries across the view.
+MAX_VISIBLE_SECONDS = 500 * SECONDS_PER_YEAR
+# Earliest and latest instants the view may show (years 1 to 9999).
+MIN_TIME = -62135596800.0  # 0001-01-01
+MAX_TIME = 253402300800.0  # 10000-01-01
+
+
+@dataclass(frozen=True)
+class TimeScale:
+    """`t0` is the time at x = 0; `spp` is seconds per pixel; `width` is the view's width in px."""
+
+    t0: float
+    spp: float
+    width: float
+
+    def x_of(self, t: float) -> float:
+        return (t - self.t0) / self.spp
+
+    def t_of(self, x: float) -> float:
+        return self.t0 + x * self.spp
+
+    @property
+    def t1(self) -> float:
+        """The time at the right edge."""
+        return self.t0 + self.width * self.spp
+
+    def clamped(self) -> TimeScale:
+        """The same view with the zoom in its range and the window inside years 1..9999."""
+        width = max(self.width, 1.0)
+        spp = min(max(self.spp, MIN_SECONDS_PER_PIXEL), MAX_VISIBLE_SECONDS / width)
+        # Keep the centre fixed when the zoom had to be clamped.
+        centre = self.t0 + self.width * self.spp / 2
+        t0 = centre - width * spp / 2
+        t0 = min(max(t0, MIN_TIME), MAX_TIME - width * spp)
+        return TimeScale(t0, spp, width)
+
+    def zoomed(self, factor: float, anchor_x: float) -> TimeScale:
+        """Zoom by `factor` (> 1 zooms in) keeping the time at `anchor_x` where it is.
+
+        At the clamps the anchor still holds for as much zoom as is allowed.
+        """
+        c = self.t_of(anchor_x)
+        width = max(self.width, 1.0)
+        spp = min(max(self.spp / factor, MIN_SECONDS_PER_PIXEL), MAX_VISIBLE_SECONDS / width)
+        t0 = c - anchor_x * spp
+        t0 = min(max(t0, MIN_TIME), MAX_TIME - width * spp)
+        return TimeScale(t0, spp, self.width)
+
+    def panned(self, dx: float) -> TimeScale:
+        """Move the content right by `dx` pixels (the view looks further back in time)."""
+        return TimeScale(self.t0 - dx * self.spp, self.spp, self.width).clamped()
+
+    def resized(self, width: float) -> TimeScale:
+        """The same left edge and zoom in a view of another width."""
+        return TimeScale(self.t0, self.spp, width).clamped()
+
+    def centred_on(self, t: float) -> TimeScale:
+        return TimeScale(t - self.width * self.spp / 2, self.spp, self.width).clamped()
+
+    def shows(self, start: float, end: float, margin_px: float = 0.0) -> bool:
+        """Whether [start, end] lies inside the view, `margin_px` in from each edge."""
+        return start >= self.t_of(margin_px) and end <= self.t_of(self.width - margin_px)
+
+
+def fit(start: float, end: float, width: float, margin_px: float = 40.0) -> TimeScale:
+    """The scale that shows [start, end] across `width` pixels with `margin_px` on each side."""
+    width = max(width, 1.0)
+    usable = max(width - 2 * margin_px, width * 0.5)
+    span = max(end - start, MIN_SECONDS_PER_PIXEL * usable)
+    spp = span / usable
+    t0 = start - (width - usable) / 2 * spp
+    return TimeScale(t0, spp, width).clamped()
