@@ -175,7 +175,9 @@ class DateSpan:
 
     def __post_init__(self) -> None:
         if self.until is not None and self.until.end <= self.begin.start:
-            raise DateError(f"the end {self.until.iso()!r} is before the start {self.begin.iso()!r}")
+            raise DateError(
+                f"the end {self.until.iso()!r} is before the start {self.begin.iso()!r}"
+            )
 
     @property
     def start(self) -> float:

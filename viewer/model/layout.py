@@ -14,11 +14,14 @@ import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from viewer.model.scale import TimeScale, fit
+
 POINT_BELOW_PX = 6.0  # a period narrower than this is drawn as a point
 POINT_HALF_PX = 6.0  # half the width of a point marker
 LABEL_GAP_PX = 6.0  # between marker and label
 ROW_GAP_PX = 14.0  # between one extent and the next in a row
-END_ALLOWANCE_PX = 40.0  # how far a label may run past the last event before it flips left
+LABEL_INSIDE_MIN_PX = 80.0  # a band at least this wide carries its label inside
+END_ALLOWANCE_PX = 24.0  # how far a label may run past the last event before it flips left
 
 
 @dataclass(frozen=True)
@@ -50,16 +53,16 @@ def place_events(
 ) -> list[Placed]:
     """Place events given their (start, end) times and label widths in pixels.
 
-    `spp` is seconds per pixel and `origin` the time at content x = 0. Labels sit right of the
-    marker; one that would run more than END_ALLOWANCE_PX past the timeline's end goes to the
-    marker's left instead, so that a fitted view shows every label whole.
+    `spp` is seconds per pixel and `origin` the time at content x = 0. A label starts inside a
+    band wide enough to carry it, and otherwise right of the marker. A label that would run more
+    than END_ALLOWANCE_PX past the end of the last event goes left of its marker instead, so a
+    fitted view needs little room past the end. All of this depends on the zoom only, not on
+    the pan.
     """
     if not spans:
         return []
-    first = min(s for s, _ in spans)
-    last = max(e for _, e in spans)
-    x_first = (first - origin) / spp
-    x_last = (last - origin) / spp
+    x_first = (min(s for s, _ in spans) - origin) / spp
+    x_last = (max(e for _, e in spans) - origin) / spp
     boxes: list[tuple[float, float, float, bool, float, float]] = []
     for (start, end), w in zip(spans, label_widths, strict=True):
         x0 = (start - origin) / spp
@@ -69,17 +72,44 @@ def place_events(
             mid = (x0 + x1) / 2
             x0, x1 = mid - POINT_HALF_PX, mid + POINT_HALF_PX
             label_x = x1 + LABEL_GAP_PX
+        elif x1 - x0 >= min(LABEL_INSIDE_MIN_PX, w + 2 * LABEL_GAP_PX + 3):
+            label_x = x0 + LABEL_GAP_PX + 3  # past the band's solid start edge
         else:
-            label_x = x0 + LABEL_GAP_PX
-        if label_x + w > x_last + END_ALLOWANCE_PX:
-            flipped = x0 - LABEL_GAP_PX - w
-            if flipped >= x_first - END_ALLOWANCE_PX:
-                label_x = flipped
+            label_x = x1 + LABEL_GAP_PX
+        if label_x + w > x_last + END_ALLOWANCE_PX and x0 - LABEL_GAP_PX - w >= x_first:
+            label_x = x0 - LABEL_GAP_PX - w
         boxes.append((min(x0, label_x), max(x1, label_x + w), x0, is_point, label_x, x1))
     rows = pack_rows([(b[0], b[1]) for b in boxes], ROW_GAP_PX)
     return [
         Placed(i, rows[i], b[2], b[5], b[3], b[4], label_widths[i]) for i, b in enumerate(boxes)
     ]
+
+
+def fit_with_labels(
+    spans: Sequence[tuple[float, float]],
+    label_widths: Sequence[float],
+    width: float,
+    margin_px: float,
+) -> TimeScale:
+    """The scale that shows every event and, as far as a width allows, every label whole.
+
+    Labels keep their size while the scale changes, so the room they need past the last event
+    is found by refitting a few times; it never takes more than 45% of the width.
+    """
+    start = min(s for s, _ in spans)
+    end = max(e for _, e in spans)
+    right = margin_px
+    scale = fit(start, end, width, margin_px)
+    for _ in range(4):
+        placed = place_events(spans, label_widths, scale.spp, start)
+        x_end = (end - start) / scale.spp
+        overhang = max(p.right for p in placed) - x_end
+        wanted = min(max(margin_px, overhang + margin_px / 2), width * 0.45)
+        if abs(wanted - right) < 1:
+            break
+        right = wanted
+        scale = fit(start, end, width, margin_px, right)
+    return scale
 
 
 def pack_rows(extents: Sequence[tuple[float, float]], gap: float) -> list[int]:

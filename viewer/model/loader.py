@@ -45,7 +45,9 @@ class TimelineError(Exception):
         self.file = str(file)
         self.location = location
         self.problem = problem
-        super().__init__(f"{self.file}: {location}: {problem}" if location else f"{file}: {problem}")
+        super().__init__(
+            f"{self.file}: {location}: {problem}" if location else f"{file}: {problem}"
+        )
 
 
 def _type_name(value: Any) -> str:
@@ -167,7 +169,9 @@ def parse_timeline(
 ) -> Timeline:
     """Check the bytes of a timeline file that lives at `path` (see load_timeline)."""
     if raw.startswith(b"\xef\xbb\xbf"):
-        raise TimelineError(path, "line 1", "starts with a byte-order mark; save it as UTF-8 without BOM")
+        raise TimelineError(
+            path, "line 1", "starts with a byte-order mark; save it as UTF-8 without BOM"
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -188,7 +192,9 @@ def parse_timeline(
     r.obj(doc, "", _TOP_KEYS, ("version", "title", "sources", "events"))
     version = doc["version"]
     if version != FORMAT_VERSION or isinstance(version, bool):
-        raise r.fail("version", f"{version!r} is not a version this app reads (it reads {FORMAT_VERSION})")
+        raise r.fail(
+            "version", f"{version!r} is not a version this app reads (it reads {FORMAT_VERSION})"
+        )
     title = r.text(doc, "title", "")
     description = r.text(doc, "description", "", required=False, empty=True)
 

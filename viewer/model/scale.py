@@ -77,11 +77,20 @@ class TimeScale:
         return start >= self.t_of(margin_px) and end <= self.t_of(self.width - margin_px)
 
 
-def fit(start: float, end: float, width: float, margin_px: float = 40.0) -> TimeScale:
-    """The scale that shows [start, end] across `width` pixels with `margin_px` on each side."""
+def fit(
+    start: float,
+    end: float,
+    width: float,
+    margin_px: float = 40.0,
+    right_margin_px: float | None = None,
+) -> TimeScale:
+    """The scale that shows [start, end] across `width` pixels, `margin_px` in from the left
+    edge and `right_margin_px` (by default the same) in from the right."""
     width = max(width, 1.0)
-    usable = max(width - 2 * margin_px, width * 0.5)
+    right = margin_px if right_margin_px is None else right_margin_px
+    usable = max(width - margin_px - right, width * 0.4)
     span = max(end - start, MIN_SECONDS_PER_PIXEL * usable)
     spp = span / usable
-    t0 = start - (width - usable) / 2 * spp
+    left = margin_px * (width - usable) / (margin_px + right) if margin_px + right else 0.0
+    t0 = start - left * spp
     return TimeScale(t0, spp, width).clamped()

@@ -155,4 +155,3 @@ def axis_for(scale: TimeScale, char_px: float = 7.0) -> Axis:
             for d in _boundaries("month", 1, t0, t1)
         )
     return Axis(level, ticks, minor, context)
-

@@ -1,0 +1,240 @@
+"""The main window: the timeline view and the source panel side by side, with menus and a status bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QWidget,
+)
+
+from viewer.bundle import trust_root_for
+from viewer.export import ExportError, export_timeline
+from viewer.model.loader import TimelineError, load_timeline
+from viewer.model.timeline import Timeline
+from viewer.source_panel import SourcePanel
+from viewer.timeline_view import TimelineView
+
+EXPORT_FILTERS = {
+    "PNG image (*.png)": ".png",
+    "SVG drawing (*.svg)": ".svg",
+    "PDF document (*.pdf)": ".pdf",
+}
+GUI_PNG_SCALE = 2.0  # PNGs saved from the window are for publication: twice the pixels
+
+
+def load_timeline_file(path: str | Path) -> Timeline:
+    """Load a timeline the way the app does: our own bundled files may use the bundled seeds."""
+    path = Path(path)
+    return load_timeline(path, root=trust_root_for(path))
+
+
+def show_error(parent: QWidget | None, title: str, text: str) -> QMessageBox:
+    """A window-modal error box that shows `text` as plain text (it may quote untrusted data)."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(title)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(text)
+    box.setStandardButtons(QMessageBox.StandardButton.Ok)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
+class MainWindow(QMainWindow):
+    """The application window. `settings` keeps the window's geometry between launches."""
+
+    def __init__(self, timeline: Timeline | None, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.settings = settings if settings is not None else QSettings()
+        self.last_error: QMessageBox | None = None
+        self.view = TimelineView()
+        self.panel = SourcePanel()
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.view)
+        self.splitter.addWidget(self.panel)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+
+        self.zoom_label = QLabel()
+        self.zoom_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.statusBar().addPermanentWidget(self.zoom_label)
+
+        self._make_actions()
+        self.view.eventSelected.connect(self._on_selected)
+        self.view.viewChanged.connect(self._update_zoom_label)
+        self.resize(1280, 760)
+        self._restore_settings()
+        if timeline is not None:
+            self.set_timeline(timeline)
+        self.view.setFocus()
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def _action(self, text: str, slot, *keys: QKeySequence | str) -> QAction:
+        action = QAction(text, self)
+        if keys:
+            action.setShortcuts([QKeySequence(k) for k in keys])
+        action.triggered.connect(slot)
+        return action
+
+    def _make_actions(self) -> None:
+        self.open_action = self._action(
+            "&Open timeline…", self.open_dialog, QKeySequence.StandardKey.Open
+        )
+        self.export_action = self._action("&Export image…", self.export_dialog, "Ctrl+E")
+        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.zoom_in_action = self._action("Zoom &in", self.view.zoom_in, "+", "=", "Ctrl++")
+        self.zoom_out_action = self._action("Zoom &out", self.view.zoom_out, "-", "Ctrl+-")
+        self.fit_action = self._action("&Fit all", self.view.fit_all, "0", "Ctrl+0")
+        self.previous_action = self._action(
+            "&Previous event", lambda: self.view.step("previous"), "Left"
+        )
+        self.next_action = self._action("&Next event", lambda: self.view.step("next"), "Right")
+        self.first_action = self._action("&First event", lambda: self.view.step("first"), "Home")
+        self.last_action = self._action("&Last event", lambda: self.view.step("last"), "End")
+        self.next_citation_action = self._action(
+            "Next &citation", self.panel.next_citation, "Ctrl+Right"
+        )
+        self.previous_citation_action = self._action(
+            "Previous c&itation", self.panel.previous_citation, "Ctrl+Left"
+        )
+        # Arrow keys step through events only while the timeline has focus, so that they still
+        # move the cursor in the source text.
+        for a in (self.previous_action, self.next_action, self.first_action, self.last_action):
+            a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.view.addAction(a)
+
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.open_action)
+        file_menu.addAction(self.export_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        view_menu = bar.addMenu("&View")
+        for a in (self.zoom_in_action, self.zoom_out_action, self.fit_action):
+            view_menu.addAction(a)
+        go_menu = bar.addMenu("&Go")
+        for a in (self.previous_action, self.next_action, self.first_action, self.last_action):
+            go_menu.addAction(a)
+        go_menu.addSeparator()
+        go_menu.addAction(self.previous_citation_action)
+        go_menu.addAction(self.next_citation_action)
+
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        for a in (self.open_action, self.export_action):
+            toolbar.addAction(a)
+        toolbar.addSeparator()
+        for a in (self.zoom_out_action, self.zoom_in_action, self.fit_action):
+            toolbar.addAction(a)
+        toolbar.addSeparator()
+        toolbar.addAction(self.previous_action)
+        toolbar.addAction(self.next_action)
+
+    # -- timeline ---------------------------------------------------------------------------
+
+    @property
+    def timeline(self) -> Timeline | None:
+        return self.view.timeline
+
+    def set_timeline(self, timeline: Timeline) -> None:
+        self.view.set_timeline(timeline)
+        self.setWindowTitle(f"{timeline.title} — Timeline viewer")
+        warned = sum(1 for e in timeline.events if e.warnings)
+        note = f"; {warned} with quotes not found in their sources" if warned else ""
+        self.statusBar().showMessage(
+            f"{len(timeline.events)} events from {len(timeline.sources)} sources{note}"
+        )
+
+    def open_path(self, path: str | Path) -> bool:
+        """Load the timeline at `path`; on failure show why and keep the current timeline."""
+        try:
+            timeline = load_timeline_file(path)
+        except TimelineError as exc:
+            self.last_error = show_error(self, "Cannot open timeline", str(exc))
+            return False
+        self.set_timeline(timeline)
+        return True
+
+    def open_dialog(self) -> None:
+        start = str(self.timeline.path.parent) if self.timeline and self.timeline.path else ""
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open timeline", start, "Timelines (*.json);;All files (*)"
+        )
+        if path:
+            self.open_path(path)
+
+    def export_dialog(self) -> None:
+        if self.timeline is None:
+            return
+        filters = ";;".join(EXPORT_FILTERS)
+        suggested = self.settings.value("export/last", "timeline.png", type=str)
+        path, chosen = QFileDialog.getSaveFileName(self, "Export image", suggested, filters)
+        if not path:
+            return
+        target = Path(path)
+        if target.suffix.lower() not in EXPORT_FILTERS.values():
+            target = target.with_name(target.name + EXPORT_FILTERS.get(chosen, ".png"))
+        self.export_to(target)
+
+    def export_to(self, path: Path) -> bool:
+        """Export the whole timeline to `path`; errors are shown in a dialog."""
+        assert self.timeline is not None
+        scale = GUI_PNG_SCALE if path.suffix.lower() == ".png" else 1.0
+        try:
+            export_timeline(self.timeline, path, scale=scale, renderer=self.view.renderer)
+        except ExportError as exc:
+            self.last_error = show_error(self, "Cannot export", str(exc))
+            return False
+        self.settings.setValue("export/last", str(path))
+        self.statusBar().showMessage(f"Exported {path}", 8000)
+        return True
+
+    def _on_selected(self, index: int) -> None:
+        timeline = self.timeline
+        event = timeline.events[index] if timeline is not None and index >= 0 else None
+        self.panel.show_event(timeline, event)
+        if event is not None:
+            self.statusBar().showMessage(f"{event.when.label()} — {event.title}")
+
+    def _update_zoom_label(self) -> None:
+        self.zoom_label.setText(f"Axis: {self.view.zoom_level_name()}")
+
+    # -- settings ---------------------------------------------------------------------------
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        for key, splitter in (
+            ("window/splitter", self.splitter),
+            ("window/panel", self.panel.splitter),
+        ):
+            state = self.settings.value(key)
+            if isinstance(state, QByteArray) and not state.isEmpty():
+                splitter.restoreState(state)
+        if not self.settings.contains("window/splitter"):
+            self.splitter.setSizes([780, 500])
+
+    def save_settings(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.settings.setValue("window/panel", self.panel.splitter.saveState())
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_settings()
+        super().closeEvent(event)

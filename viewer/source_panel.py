@@ -1,0 +1,269 @@
+"""The side panel: the selected event, and the source passages it rests on, in their full text.
+
+Everything here comes from the timeline file and its sources, which are untrusted: labels are
+set to plain-text format and the article is shown in a QPlainTextEdit, so no markup is ever
+interpreted.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QSizePolicy,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from viewer.model.dates import Precision
+from viewer.model.timeline import Event, Timeline
+
+QUOTE_BACKGROUND = QColor("#FFE58A")
+PRECISION_WORDS = {
+    Precision.YEAR: "known to the year",
+    Precision.MONTH: "known to the month",
+    Precision.DAY: "known to the day",
+}
+
+
+def _plain_label(*, bold: bool = False, size_delta: int = 0, muted: bool = False) -> QLabel:
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    font = label.font()
+    font.setBold(bold)
+    if size_delta:
+        font.setPointSizeF(font.pointSizeF() + size_delta)
+    label.setFont(font)
+    if muted:
+        label.setStyleSheet("color: #5B6470;")
+    return label
+
+
+def quote_excerpt(quote: str, limit: int = 110) -> str:
+    """A one-line excerpt of a quote for the citation list."""
+    one_line = " ".join(quote.split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 1].rstrip() + "…"
+
+
+class SourcePanel(QWidget):
+    """Shows one event and its citations; `citationShown` reports which citation is on screen."""
+
+    citationShown = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._timeline: Timeline | None = None
+        self._event: Event | None = None
+        self._citation = -1
+
+        self.title = _plain_label(bold=True, size_delta=3)
+        self.title.setAccessibleName("Event title")
+        self.date = _plain_label(muted=True)
+        self.summary = _plain_label()
+        self.note = _plain_label(muted=True)
+        italic = self.note.font()
+        italic.setItalic(True)
+        self.note.setFont(italic)
+        self.dispute = _plain_label()
+        self.dispute.setStyleSheet("color: #A33B00;")
+        self.warnings = _plain_label()
+        self.warnings.setStyleSheet("color: #B00020; font-weight: bold;")
+
+        self.citation_list = QListWidget()
+        self.citation_list.setAccessibleName("Citations")
+        self.citation_list.setWordWrap(True)
+        self.citation_list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.citation_list.currentRowChanged.connect(self._on_row)
+
+        self.previous_button = QToolButton()
+        self.previous_button.setText("◀")
+        self.previous_button.setToolTip("Previous citation")
+        self.previous_button.clicked.connect(self.previous_citation)
+        self.next_button = QToolButton()
+        self.next_button.setText("▶")
+        self.next_button.setToolTip("Next citation")
+        self.next_button.clicked.connect(self.next_citation)
+        self.position = QLabel()
+        self.position.setTextFormat(Qt.TextFormat.PlainText)
+        nav = QHBoxLayout()
+        nav.setContentsMargins(0, 0, 0, 0)
+        heading = QLabel("Sources")
+        heading.setStyleSheet("font-weight: bold;")
+        nav.addWidget(heading)
+        nav.addStretch(1)
+        nav.addWidget(self.position)
+        nav.addWidget(self.previous_button)
+        nav.addWidget(self.next_button)
+
+        self.source_title = _plain_label(bold=True)
+        self.source_description = _plain_label(muted=True)
+        self.source_text = QPlainTextEdit()
+        self.source_text.setReadOnly(True)
+        self.source_text.setAccessibleName("Source text")
+        self.source_text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.source_text.setFrameShape(QFrame.Shape.StyledPanel)
+
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(10, 10, 10, 4)
+        for w in (self.title, self.date, self.summary, self.note, self.dispute, self.warnings):
+            top_layout.addWidget(w)
+        top_layout.addSpacing(6)
+        top_layout.addLayout(nav)
+        top_layout.addWidget(self.citation_list, 1)
+
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(10, 4, 10, 10)
+        bottom_layout.addWidget(self.source_title)
+        bottom_layout.addWidget(self.source_description)
+        bottom_layout.addWidget(self.source_text, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setObjectName("panelSplitter")
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(bottom)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.splitter)
+        self.show_event(None, None)
+
+    @property
+    def event(self) -> Event | None:
+        return self._event
+
+    @property
+    def citation_index(self) -> int:
+        return self._citation
+
+    def show_event(self, timeline: Timeline | None, event: Event | None) -> None:
+        """Show `event` of `timeline` (None shows a hint) and its first citation."""
+        self._timeline = timeline
+        self._event = event
+        self.citation_list.blockSignals(True)
+        self.citation_list.clear()
+        self.citation_list.blockSignals(False)
+        if timeline is None or event is None:
+            self.title.setText("No event selected")
+            self.date.setText("")
+            self.summary.setText(
+                "Click an event on the timeline, or press Right and Left to step through them."
+            )
+            for w in (self.note, self.dispute, self.warnings):
+                w.setText("")
+                w.setVisible(False)
+            self._citation = -1
+            self._show_citation(-1)
+            return
+        self.title.setText(event.title)
+        category = timeline.categories.get(event.category)
+        words = PRECISION_WORDS[event.when.precision]
+        kind = "from " if event.when.is_range else ""
+        self.date.setText(
+            f"{kind}{event.when.label()} (date {words})  ·  {category.label if category else event.category}"
+        )
+        self.summary.setText(event.summary)
+        self.note.setText(event.note)
+        self.note.setVisible(bool(event.note))
+        disputes = []
+        for other_id in event.disputed_by:
+            other = timeline.event(other_id)
+            disputes.append(f"Disputed by: {other.title} ({other.when.label()})")
+        for other in timeline.disputes_of(event.id):
+            disputes.append(f"Disputes: {other.title} ({other.when.label()})")
+        self.dispute.setText("\n".join(disputes))
+        self.dispute.setVisible(bool(disputes))
+        self.warnings.setText("\n".join(f"⚠ {w}" for w in event.warnings))
+        self.warnings.setVisible(bool(event.warnings))
+        for cit in event.citations:
+            source = timeline.sources[cit.source_id]
+            marker = "" if cit.found else "⚠ not found: "
+            self.citation_list.addItem(
+                QListWidgetItem(f"{source.title}\n{marker}“{quote_excerpt(cit.quote)}”")
+            )
+        self._citation = -1
+        self.show_citation(0)
+
+    def show_citation(self, index: int) -> None:
+        """Show citation `index` of the current event: its source, with the passage highlighted."""
+        if self._event is None or not 0 <= index < len(self._event.citations):
+            return
+        if self.citation_list.currentRow() != index:
+            self.citation_list.setCurrentRow(index)  # comes back through _on_row
+            return
+        self._show_citation(index)
+
+    def next_citation(self) -> None:
+        self.show_citation(self._citation + 1)
+
+    def previous_citation(self) -> None:
+        self.show_citation(self._citation - 1)
+
+    def _on_row(self, row: int) -> None:
+        if row >= 0:
+            self._show_citation(row)
+
+    def _show_citation(self, index: int) -> None:
+        self._citation = index
+        count = len(self._event.citations) if self._event else 0
+        self.previous_button.setEnabled(index > 0)
+        self.next_button.setEnabled(0 <= index < count - 1)
+        self.position.setText(f"{index + 1} of {count}" if index >= 0 else "")
+        if self._event is None or self._timeline is None or index < 0:
+            self.source_title.setText("")
+            self.source_description.setText("")
+            self.source_text.setPlainText("")
+            self.source_text.setExtraSelections([])
+            return
+        cit = self._event.citations[index]
+        source = self._timeline.sources[cit.source_id]
+        self.source_title.setText(f"{source.title}  [{source.file}]")
+        self.source_description.setText(source.description)
+        self.source_description.setVisible(bool(source.description))
+        self.source_text.setPlainText(source.text)
+        if cit.span is None:
+            self.source_text.setExtraSelections([])
+            self.source_text.moveCursor(QTextCursor.MoveOperation.Start)
+        else:
+            cursor = QTextCursor(self.source_text.document())
+            cursor.setPosition(_qt_position(source.text, cit.span[0]))
+            cursor.setPosition(
+                _qt_position(source.text, cit.span[1]), QTextCursor.MoveMode.KeepAnchor
+            )
+            selection = QPlainTextEdit.ExtraSelection()
+            selection.cursor = cursor
+            fmt = QTextCharFormat()
+            fmt.setBackground(QUOTE_BACKGROUND)
+            fmt.setFontWeight(QFont.Weight.Bold)
+            selection.format = fmt
+            self.source_text.setExtraSelections([selection])
+            # Put the cursor at the quote's start and centre it, so the passage is in view.
+            view_cursor = QTextCursor(self.source_text.document())
+            view_cursor.setPosition(_qt_position(source.text, cit.span[0]))
+            self.source_text.setTextCursor(view_cursor)
+            self.source_text.centerCursor()
+        self.citationShown.emit(index)
+
+    def highlighted_text(self) -> str:
+        """The passage highlighted in the source text now ('' if none)."""
+        selections = self.source_text.extraSelections()
+        return selections[0].cursor.selectedText() if selections else ""
+
+
+def _qt_position(text: str, index: int) -> int:
+    """A Python string index as a QTextDocument position (which counts UTF-16 code units)."""
+    prefix = text[:index]
+    return index + sum(1 for ch in prefix if ord(ch) > 0xFFFF)

@@ -1,0 +1,308 @@
+"""The timeline widget: turns mouse and keys into zoom, pan and selection; the renderer paints."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QPointF, QSizeF, Qt, Signal
+from PySide6.QtGui import (
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QApplication, QSizePolicy, QToolTip, QWidget
+
+from viewer.model.scale import TimeScale
+from viewer.model.ticks import choose_level
+from viewer.model.timeline import Timeline, step
+from viewer.render import ROW_HEIGHT, SCREEN, TimelineRenderer
+
+ZOOM_STEP = 1.5  # one press of + or -
+WHEEL_ZOOM_PER_NOTCH = 1.25  # one notch (120 units) of the mouse wheel
+KEEP_IN_VIEW_PX = 60.0
+FIT_MARGIN_PX = 40.0
+
+
+class TimelineView(QWidget):
+    """Shows a timeline on a zoomable, pannable time axis and lets the user pick an event."""
+
+    eventSelected = Signal(int)  # index into timeline.events, or -1 when nothing is selected
+    viewChanged = Signal()  # the zoom or the pan changed
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(320, 200)
+        self.setAccessibleName("Timeline")
+        self._timeline: Timeline | None = None
+        self._renderer: TimelineRenderer | None = None
+        self._scale = TimeScale(0.0, 86400.0, float(max(self.width(), 1)))
+        self._selected: int | None = None
+        self._hovered: int | None = None
+        self._y_offset = 0.0
+        self._press: QPointF | None = None
+        self._press_scale: TimeScale | None = None
+        self._press_y = 0.0
+        self._dragging = False
+        self._fitted = False
+
+    # -- state ------------------------------------------------------------------------------
+
+    @property
+    def timeline(self) -> Timeline | None:
+        return self._timeline
+
+    @property
+    def renderer(self) -> TimelineRenderer | None:
+        return self._renderer
+
+    @property
+    def scale(self) -> TimeScale:
+        return self._scale
+
+    @property
+    def selected_index(self) -> int | None:
+        return self._selected
+
+    @property
+    def y_offset(self) -> float:
+        return self._y_offset
+
+    def set_timeline(self, timeline: Timeline) -> None:
+        """Show `timeline`, fitted to the view, with nothing selected."""
+        self._timeline = timeline
+        self._renderer = TimelineRenderer(timeline)
+        self._selected = None
+        self._hovered = None
+        self._y_offset = 0.0
+        self.fit_all()
+        self.eventSelected.emit(-1)
+
+    def set_scale(self, scale: TimeScale, *, fitted: bool = False) -> None:
+        """Show the time range `scale` gives (clamped). A fitted view refits when resized."""
+        self._fitted = fitted
+        self._scale = scale.clamped()
+        self._clamp_y()
+        self.update()
+        self.viewChanged.emit()
+
+    def zoom_level_name(self) -> str:
+        """The axis unit at the current zoom, for the status bar."""
+        level = choose_level(self._scale.spp)
+        if level.unit == "year" and level.step > 1:
+            return f"{level.step} years"
+        if level.unit == "month" and level.step == 3:
+            return "quarters"
+        return f"{level.unit}s"
+
+    # -- actions ----------------------------------------------------------------------------
+
+    def zoom_in(self) -> None:
+        self.set_scale(self._scale.zoomed(ZOOM_STEP, self._zoom_anchor()))
+
+    def zoom_out(self) -> None:
+        self.set_scale(self._scale.zoomed(1 / ZOOM_STEP, self._zoom_anchor()))
+
+    def fit_all(self) -> None:
+        """Zoom and pan so that every event, with its label, is in view."""
+        if self._renderer is None:
+            return
+        self._y_offset = 0.0
+        width = float(max(self.width(), 1))
+        self.set_scale(self._renderer.fit_scale(width, FIT_MARGIN_PX), fitted=True)
+
+    def select(self, index: int | None, *, keep_in_view: bool = True) -> None:
+        """Select the event at `index` (None clears), scrolling it into view if asked."""
+        if self._timeline is None:
+            return
+        if index is not None and not 0 <= index < len(self._timeline.events):
+            index = None
+        changed = index != self._selected
+        self._selected = index
+        if index is not None and keep_in_view:
+            self._ensure_visible(index)
+        self.update()
+        if changed:
+            self.eventSelected.emit(-1 if index is None else index)
+
+    def step(self, move: str) -> None:
+        """Select the 'next', 'previous', 'first' or 'last' event in time."""
+        if self._timeline is not None:
+            self.select(step(self._timeline, self._selected, move))
+
+    def event_at(self, pos: QPointF) -> int | None:
+        if self._renderer is None:
+            return None
+        frame = self._renderer.frame(QSizeF(self.width(), self.height()), SCREEN)
+        return self._renderer.hit_test(pos, self._scale, frame, self._y_offset)
+
+    def marker_center(self, index: int) -> QPointF:
+        """Where event `index`'s marker is drawn now, in widget coordinates."""
+        assert self._renderer is not None
+        frame = self._renderer.frame(QSizeF(self.width(), self.height()), SCREEN)
+        marker, _label = self._renderer.event_rects(index, self._scale, frame, self._y_offset)
+        return marker.center()
+
+    def _zoom_anchor(self) -> float:
+        # Zoom about the selected event when it is in view, else about the centre.
+        if self._selected is not None and self._timeline is not None:
+            e = self._timeline.events[self._selected]
+            x = self._scale.x_of((e.start + e.end) / 2)
+            if 0 <= x <= self.width():
+                return x
+        return self.width() / 2
+
+    def _ensure_visible(self, index: int) -> None:
+        assert self._timeline is not None and self._renderer is not None
+        e = self._timeline.events[index]
+        margin = min(KEEP_IN_VIEW_PX, self.width() / 4)
+        if not self._scale.shows(e.start, e.start, margin):
+            self.set_scale(
+                self._scale.centred_on(
+                    (e.start + min(e.end, e.start + self._scale.spp * self.width() / 3)) / 2
+                )
+            )
+        frame = self._renderer.frame(QSizeF(self.width(), self.height()), SCREEN)
+        marker, _ = self._renderer.event_rects(index, self._scale, frame, self._y_offset)
+        if marker.top() < frame.rows_top:
+            self._y_offset -= frame.rows_top - marker.top() + 6
+        elif marker.bottom() > frame.rows_bottom:
+            self._y_offset += marker.bottom() - frame.rows_bottom + 6
+        self._clamp_y()
+
+    def _clamp_y(self) -> None:
+        if self._renderer is None:
+            self._y_offset = 0.0
+            return
+        frame = self._renderer.frame(QSizeF(self.width(), self.height()), SCREEN)
+        content = self._renderer.row_count(self._scale.spp) * ROW_HEIGHT + 8
+        room = frame.rows_bottom - frame.rows_top
+        self._y_offset = min(max(self._y_offset, 0.0), max(content - room, 0.0))
+
+    # -- Qt events --------------------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        if self._renderer is None:
+            painter.fillRect(self.rect(), self.palette().base())
+            painter.drawText(self.rect(), int(Qt.AlignmentFlag.AlignCenter), "No timeline")
+            painter.end()
+            return
+        self._renderer.paint(
+            painter,
+            QSizeF(self.width(), self.height()),
+            self._scale,
+            deco=SCREEN,
+            selected=self._selected,
+            hovered=self._hovered,
+            y_offset=self._y_offset,
+        )
+        if self.hasFocus():
+            pen = painter.pen()
+            pen.setColor(self.palette().highlight().color())
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(self.rect().adjusted(0, 0, -1, -1))
+        painter.end()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        if self._fitted and self._renderer is not None:
+            self.fit_all()
+        else:
+            self._scale = self._scale.resized(float(max(self.width(), 1)))
+            self._clamp_y()
+        super().resizeEvent(event)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        delta = event.angleDelta()
+        if delta.y() == 0 and delta.x() == 0:
+            event.ignore()
+            return
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier or abs(delta.x()) > abs(delta.y()):
+            # Shift+wheel or a sideways scroll pans.
+            amount = delta.x() if abs(delta.x()) > abs(delta.y()) else delta.y()
+            self.set_scale(self._scale.panned(amount / 120 * 60))
+        else:
+            factor = WHEEL_ZOOM_PER_NOTCH ** (delta.y() / 120)
+            self.set_scale(self._scale.zoomed(factor, event.position().x()))
+        event.accept()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press = event.position()
+            self._press_scale = self._scale
+            self._press_y = self._y_offset
+            self._dragging = False
+            self.setFocus(Qt.FocusReason.MouseFocusReason)
+            event.accept()
+            return
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        pos = event.position()
+        if self._press is not None and self._press_scale is not None:
+            d = pos - self._press
+            if not self._dragging and d.manhattanLength() >= QApplication.startDragDistance():
+                self._dragging = True
+                self.setCursor(Qt.CursorShape.ClosedHandCursor)
+            if self._dragging:
+                self._y_offset = self._press_y - d.y()
+                self.set_scale(self._press_scale.panned(d.x()))
+            return
+        hovered = self.event_at(pos)
+        if hovered != self._hovered:
+            self._hovered = hovered
+            self.update()
+            if hovered is None:
+                QToolTip.hideText()
+        if hovered is not None and self._timeline is not None:
+            e = self._timeline.events[hovered]
+            # Titles are untrusted: escape them and let Qt render the escaped text.
+            tip = f"<b>{html.escape(e.title)}</b><br>{html.escape(e.when.label())}"
+            QToolTip.showText(event.globalPosition().toPoint(), tip, self)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton and self._press is not None:
+            if not self._dragging:
+                self.select(self.event_at(event.position()), keep_in_view=False)
+            self._press = None
+            self._press_scale = None
+            self._dragging = False
+            self.unsetCursor()
+            event.accept()
+            return
+        super().mouseReleaseEvent(event)
+
+    def leaveEvent(self, event) -> None:
+        if self._hovered is not None:
+            self._hovered = None
+            self.update()
+        super().leaveEvent(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        moves = {
+            Qt.Key.Key_Right: "next",
+            Qt.Key.Key_Left: "previous",
+            Qt.Key.Key_Home: "first",
+            Qt.Key.Key_End: "last",
+        }
+        if key in moves:
+            self.step(moves[key])
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.zoom_in()
+        elif key == Qt.Key.Key_Minus:
+            self.zoom_out()
+        elif key == Qt.Key.Key_0:
+            self.fit_all()
+        elif key == Qt.Key.Key_Escape:
+            self.select(None)
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
