@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QSizePolicy,
     QSplitter,
+    QTextEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -243,7 +244,7 @@ class SourcePanel(QWidget):
             cursor.setPosition(
                 _qt_position(source.text, cit.span[1]), QTextCursor.MoveMode.KeepAnchor
             )
-            selection = QPlainTextEdit.ExtraSelection()
+            selection = QTextEdit.ExtraSelection()
             selection.cursor = cursor
             fmt = QTextCharFormat()
             fmt.setBackground(QUOTE_BACKGROUND)

@@ -48,7 +48,7 @@ class Axis:
     context: tuple[Tick, ...]  # the coarser row: years over months, months over days
 
 
-def choose_level(spp: float, char_px: float = 7.0, gap_px: float = 18.0) -> Level:
+def choose_level(spp: float, char_px: float = 7.0, gap_px: float = 10.0) -> Level:
     """The finest level whose labels fit between their ticks at `spp` seconds per pixel."""
     best = LEVELS[0]
     for level in LEVELS:
@@ -65,7 +65,9 @@ def _boundaries(unit: str, step: int, t0: float, t1: float) -> list[_dt.date]:
     last = date_from_seconds(t1).date()
     out: list[_dt.date] = []
     if unit == "year":
-        y = max(1, first.year - first.year % step)
+        y = first.year - first.year % step
+        if y < 1:  # no year 0: start at the first multiple of the step, not at year 1
+            y += step
         while y <= min(last.year + step, 9999):
             out.append(_dt.date(y, 1, 1))
             y += step

@@ -1,0 +1,47 @@
+"""Shared fixtures. GUI tests run offscreen unless QT_QPA_PLATFORM says otherwise (CI runs them
+both offscreen and on Xvfb)."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+
+from viewer.bundle import builtin_timeline  # noqa: E402
+from viewer.model.loader import load_timeline  # noqa: E402
+from viewer.model.timeline import Timeline  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def builtin() -> Timeline:
+    path = builtin_timeline()
+    from viewer.bundle import trust_root_for
+
+    return load_timeline(path, root=trust_root_for(path))
+
+
+@pytest.fixture
+def settings(tmp_path):
+    from PySide6.QtCore import QSettings
+
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def window(qtbot, settings, builtin):
+    from viewer.main_window import MainWindow
+
+    win = MainWindow(builtin, settings)
+    qtbot.addWidget(win)
+    win.resize(1280, 760)
+    win.show()
+    qtbot.waitExposed(win)
+    win.view.setFocus()
+    qtbot.waitUntil(lambda: win.view.width() > 300)
+    return win
+
+
+def index_of(timeline: Timeline, event_id: str) -> int:
+    return timeline.index_of(event_id)
