@@ -7,11 +7,11 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
+import pytest
 
-from viewer.bundle import builtin_timeline  # noqa: E402
-from viewer.model.loader import load_timeline  # noqa: E402
-from viewer.model.timeline import Timeline  # noqa: E402
+from viewer.bundle import builtin_timeline
+from viewer.model.loader import load_timeline
+from viewer.model.timeline import Timeline
 
 
 @pytest.fixture(scope="session")

@@ -54,7 +54,8 @@ def test_unknown_suffix_fails_in_one_line(tmp_path):
     result = run("--export", str(tmp_path / "t.gif"))
     assert result.returncode != 0
     line = one_clean_line(result.stderr)
-    assert line == f"timeline-viewer: {tmp_path / 't.gif'}: unknown image type '.gif'; use .png, .svg or .pdf"
+    target = tmp_path / "t.gif"
+    assert line == f"timeline-viewer: {target}: unknown image type '.gif'; use .png, .svg or .pdf"
 
 
 def test_unwritable_path_fails_in_one_line_and_keeps_nothing(tmp_path):

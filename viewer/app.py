@@ -46,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--scale", type=float, default=1.0, metavar="S", help="PNG pixel ratio (default 1)"
     )
+    p.add_argument("--select", metavar="EVENT_ID", help="open with this event selected")
+    p.add_argument(
+        "--screenshot",
+        metavar="PATH",
+        help="save a PNG of the window once it is shown, then quit (for docs and smoke tests)",
+    )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
@@ -135,8 +141,25 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
             return _fail(f"the built-in timeline is damaged: {builtin_exc}")
     window = MainWindow(timeline)
     window.show()
+    if args.select:
+        try:
+            window.view.select(timeline.index_of(args.select))
+        except KeyError:
+            problem = problem or f"{timeline.path}: no event has the id {args.select!r}"
     if problem:
         window.last_error = show_error(window, "Cannot open timeline", problem)
+    if args.screenshot:
+        from PySide6.QtCore import QTimer
+
+        def grab() -> None:
+            if not window.grab().save(args.screenshot, "PNG"):
+                print(f"timeline-viewer: {args.screenshot}: cannot write", file=sys.stderr)
+                app.exit(1)
+                return
+            window.close()
+            app.exit(0)
+
+        QTimer.singleShot(800, grab)
     return app.exec()
 
 

@@ -1,4 +1,4 @@
-"""The main window: the timeline view and the source panel side by side, with menus and a status bar."""
+"""The main window: the timeline view and the source panel side by side, menus, status bar."""
 
 from __future__ import annotations
 
@@ -227,7 +227,7 @@ class MainWindow(QMainWindow):
             if isinstance(state, QByteArray) and not state.isEmpty():
                 splitter.restoreState(state)
         if not self.settings.contains("window/splitter"):
-            self.splitter.setSizes([780, 500])
+            self.splitter.setSizes([820, 460])
 
     def save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -300,7 +300,7 @@ class TimelineRenderer:
                 continue
             event = events[i]
             color = QColor(self.timeline.category_color(event.category))
-            if i == selected or i == hovered:
+            if i in (selected, hovered):
                 back = marker.united(label).adjusted(-5, -4, 5, 4)
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(SELECTION if i == selected else HOVER)

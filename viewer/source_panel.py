@@ -7,6 +7,8 @@ interpreted.
 
 from __future__ import annotations
 
+from pathlib import PurePosixPath
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
@@ -84,6 +86,8 @@ class SourcePanel(QWidget):
         self.citation_list = QListWidget()
         self.citation_list.setAccessibleName("Citations")
         self.citation_list.setWordWrap(True)
+        self.citation_list.setAlternatingRowColors(True)
+        self.citation_list.setSpacing(2)
         self.citation_list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.citation_list.currentRowChanged.connect(self._on_row)
 
@@ -173,9 +177,8 @@ class SourcePanel(QWidget):
         category = timeline.categories.get(event.category)
         words = PRECISION_WORDS[event.when.precision]
         kind = "from " if event.when.is_range else ""
-        self.date.setText(
-            f"{kind}{event.when.label()} (date {words})  ·  {category.label if category else event.category}"
-        )
+        category_name = category.label if category else event.category
+        self.date.setText(f"{kind}{event.when.label()} (date {words})  ·  {category_name}")
         self.summary.setText(event.summary)
         self.note.setText(event.note)
         self.note.setVisible(bool(event.note))
@@ -231,7 +234,7 @@ class SourcePanel(QWidget):
             return
         cit = self._event.citations[index]
         source = self._timeline.sources[cit.source_id]
-        self.source_title.setText(f"{source.title}  [{source.file}]")
+        self.source_title.setText(f"{source.title}  ({PurePosixPath(source.file).name})")
         self.source_description.setText(source.description)
         self.source_description.setVisible(bool(source.description))
         self.source_text.setPlainText(source.text)

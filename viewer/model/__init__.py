@@ -1,1 +1,1 @@
-"""The timeline model: plain Python, no Qt (an import-linter contract in pyproject.toml keeps it so)."""
+"""The timeline model: plain Python, no Qt (an import-linter contract keeps it so)."""

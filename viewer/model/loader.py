@@ -109,7 +109,7 @@ class _Reader:
 
 
 def _resolve_inside(root: Path, base: Path, name: str) -> Path | str:
-    """The file `name` (relative to `base`) if it stays inside `root`, else the reason it does not."""
+    """The file `name` (relative to `base`) if it stays inside `root`, else why it does not."""
     if "\\" in name or PureWindowsPath(name).drive or PureWindowsPath(name).root:
         return "must be a relative path with forward slashes, not a Windows or UNC path"
     if PurePosixPath(name).is_absolute():
