@@ -110,7 +110,8 @@ class _Reader:
 
 def _resolve_inside(root: Path, base: Path, name: str) -> Path | str:
     """The file `name` (relative to `base`) if it stays inside `root`, else why it does not."""
-    if "\\" in name or PureWindowsPath(name).drive or PureWindowsPath(name).root:
+    # Not PureWindowsPath(name).root: '/home/me/x.txt' has one too, and is an absolute path.
+    if "\\" in name or PureWindowsPath(name).drive:
         return "must be a relative path with forward slashes, not a Windows or UNC path"
     if PurePosixPath(name).is_absolute():
         return "must be relative to the timeline's folder, not an absolute path"
