@@ -325,3 +325,17 @@ def test_window_geometry_and_splitter_are_restored(qtbot, settings, builtin):
     qtbot.waitExposed(second)
     assert second.size() == first.size()
     assert second.splitter.sizes() == sizes
+
+
+def test_hovering_an_event_highlights_it_and_shows_a_plain_tooltip(qtbot, window, builtin):
+    from PySide6.QtWidgets import QToolTip
+
+    view = window.view
+    i = builtin.index_of("commex-shutdown")
+    qtbot.mouseMove(view, view.marker_center(i).toPoint())
+    qtbot.waitUntil(lambda: view.hovered_index == i)
+    qtbot.waitUntil(lambda: QToolTip.isVisible())
+    assert QToolTip.text() == "<b>CommEx shuts down</b><br>Apr 2024"
+    frame, _, _ = drawn_rects(view, i)
+    qtbot.mouseMove(view, QPoint(view.width() - 4, int(frame.rows_bottom) - 4))
+    qtbot.waitUntil(lambda: view.hovered_index is None)

@@ -70,6 +70,10 @@ class TimelineView(QWidget):
         return self._selected
 
     @property
+    def hovered_index(self) -> int | None:
+        return self._hovered
+
+    @property
     def y_offset(self) -> float:
         return self._y_offset
 

@@ -134,7 +134,7 @@ class PartialDate:
 def parse_date(text: str) -> PartialDate:
     """Parse `text` into a PartialDate at the precision the text gives.
 
-    `2019`, `2021-04` and `2022-04-22` are read directly; other forms (`April 2021`,
+    `2019`, `2021-04` and `2022-04-22` go through dateutil's ISO parser; other forms (`April 2021`,
     `22 Apr 2022`) go through python-dateutil. A text without a year, or naming a day that does
     not exist, raises DateError.
     """
@@ -143,6 +143,11 @@ def parse_date(text: str) -> PartialDate:
     s = text.strip()
     m = _ISO.match(s)
     if m:
+        # The form tells the precision; dateutil's ISO parser checks the calendar.
+        try:
+            _dateparser.isoparse(s)
+        except (ValueError, OverflowError):
+            raise DateError(f"{text!r} is not a date") from None
         year, month, day = (int(g) if g else None for g in m.groups())
         try:
             return PartialDate(year, month, day)  # type: ignore[arg-type]
