@@ -36,6 +36,28 @@ def drawn_rects(view, index: int):
     return frame, marker, label
 
 
+def one_event_timeline(folder, *, source, title, source_title, event_title, date, quote):
+    """Write `folder/timeline.json`: one event citing `quote` from the file `folder/source`."""
+    doc = {
+        "version": 1,
+        "title": title,
+        "sources": [{"id": "n", "file": source, "title": source_title}],
+        "events": [
+            {
+                "id": "e",
+                "title": event_title,
+                "date": date,
+                "category": "works",
+                "summary": "It happened.",
+                "citations": [{"source": "n", "quote": quote}],
+            }
+        ],
+    }
+    path = folder / "timeline.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
 def click_event(qtbot, view, index: int) -> None:
     qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=view.marker_center(index).toPoint())
 
@@ -250,23 +272,15 @@ def test_opening_a_bad_file_shows_why_and_keeps_the_timeline(qtbot, window, tmp_
 
 def test_opening_another_timeline(qtbot, window, tmp_path, monkeypatch):
     (tmp_path / "notes.txt").write_text("On 3 May 2001 the <b>bridge</b> opened.", encoding="utf-8")
-    doc = {
-        "version": 1,
-        "title": "Bridge <i>history</i>",
-        "sources": [{"id": "n", "file": "notes.txt", "title": "Notes <script>x</script>"}],
-        "events": [
-            {
-                "id": "open",
-                "title": "Bridge <b>opens</b>",
-                "date": "2001-05-03",
-                "category": "works",
-                "summary": "It opened.",
-                "citations": [{"source": "n", "quote": "the <b>bridge</b> opened"}],
-            }
-        ],
-    }
-    path = tmp_path / "bridge.json"
-    path.write_text(json.dumps(doc), encoding="utf-8")
+    path = one_event_timeline(
+        tmp_path,
+        source="notes.txt",
+        title="Bridge <i>history</i>",
+        source_title="Notes <script>x</script>",
+        event_title="Bridge <b>opens</b>",
+        date="2001-05-03",
+        quote="the <b>bridge</b> opened",
+    )
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
     window.open_action.trigger()
     assert window.timeline.title == "Bridge <i>history</i>"
@@ -280,23 +294,15 @@ def test_opening_another_timeline(qtbot, window, tmp_path, monkeypatch):
 
 def test_a_quote_missing_from_its_source_is_a_visible_warning(qtbot, window, tmp_path):
     shutil.copy(data_root() / "seeds" / "002_b85f66659d3b49bd.txt", tmp_path / "a.txt")
-    doc = {
-        "version": 1,
-        "title": "t",
-        "sources": [{"id": "a", "file": "a.txt", "title": "A"}],
-        "events": [
-            {
-                "id": "e",
-                "title": "E",
-                "date": "2022",
-                "category": "c",
-                "summary": "s",
-                "citations": [{"source": "a", "quote": "words that are not in the article"}],
-            }
-        ],
-    }
-    path = tmp_path / "t.json"
-    path.write_text(json.dumps(doc), encoding="utf-8")
+    path = one_event_timeline(
+        tmp_path,
+        source="a.txt",
+        title="t",
+        source_title="A",
+        event_title="E",
+        date="2022",
+        quote="words that are not in the article",
+    )
     assert window.open_path(path)
     assert "1 with quotes not found" in window.statusBar().currentMessage()
     qtbot.keyClick(window.view, Qt.Key.Key_Right)
