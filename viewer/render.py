@@ -107,6 +107,7 @@ class TimelineRenderer:
         self._layout: list[Placed] = []
         self._rows = 0
         self._char_px = QFontMetricsF(self.axis_font).averageCharWidth()
+        self._frames: dict[tuple[float, float, Decorations], Frame] = {}
 
     # -- geometry ---------------------------------------------------------------------------
 
@@ -153,6 +154,15 @@ class TimelineRenderer:
         )
 
     def frame(self, size: QSizeF, deco: Decorations) -> Frame:
+        """The geometry for a picture of `size` (cached: every paint and mouse move asks)."""
+        key = (size.width(), size.height(), deco)
+        if key not in self._frames:
+            if len(self._frames) > 64:
+                self._frames.clear()
+            self._frames[key] = self._make_frame(size, deco)
+        return self._frames[key]
+
+    def _make_frame(self, size: QSizeF, deco: Decorations) -> Frame:
         w, h = size.width(), size.height()
         footer_h = self._footer_height(deco, w)
         footer_top = h - footer_h
