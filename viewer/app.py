@@ -77,8 +77,8 @@ def run_export(args: argparse.Namespace) -> int:
     from viewer.main_window import load_timeline_file
     from viewer.model.loader import TimelineError
 
+    # Fonts and painting need an application object; it lives until the export is written.
     app = QGuiApplication.instance() or QGuiApplication([sys.argv[0]])
-    _ = app
     try:
         timeline = load_timeline_file(_timeline_path(args.timeline))
         export_timeline(
@@ -86,6 +86,8 @@ def run_export(args: argparse.Namespace) -> int:
         )
     except (TimelineError, ExportError) as exc:
         return _fail(str(exc))
+    finally:
+        del app
     return 0
 
 

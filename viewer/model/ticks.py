@@ -10,26 +10,37 @@ from dataclasses import dataclass
 from viewer.model.dates import MONTH_ABBR, SECONDS_PER_DAY, date_from_seconds, seconds_from_date
 from viewer.model.scale import TimeScale
 
+# The average length of each calendar unit, for spacing ticks.
+_UNIT_SECONDS = {
+    "year": 365.2425 * SECONDS_PER_DAY,
+    "month": 30.44 * SECONDS_PER_DAY,
+    "week": 7 * SECONDS_PER_DAY,
+    "day": SECONDS_PER_DAY,
+}
+
 
 @dataclass(frozen=True)
 class Level:
     unit: str  # "year", "month", "week" or "day"
     step: int
-    approx_seconds: float
     label_chars: int
+
+    @property
+    def approx_seconds(self) -> float:
+        return _UNIT_SECONDS[self.unit] * self.step
 
 
 LEVELS = (
-    Level("year", 100, 100 * 365.2425 * SECONDS_PER_DAY, 4),
-    Level("year", 50, 50 * 365.2425 * SECONDS_PER_DAY, 4),
-    Level("year", 10, 10 * 365.2425 * SECONDS_PER_DAY, 4),
-    Level("year", 5, 5 * 365.2425 * SECONDS_PER_DAY, 4),
-    Level("year", 2, 2 * 365.2425 * SECONDS_PER_DAY, 4),
-    Level("year", 1, 365.2425 * SECONDS_PER_DAY, 4),
-    Level("month", 3, 91.31 * SECONDS_PER_DAY, 2),
-    Level("month", 1, 30.44 * SECONDS_PER_DAY, 3),
-    Level("week", 1, 7 * SECONDS_PER_DAY, 6),
-    Level("day", 1, SECONDS_PER_DAY, 2),
+    Level("year", 100, 4),
+    Level("year", 50, 4),
+    Level("year", 10, 4),
+    Level("year", 5, 4),
+    Level("year", 2, 4),
+    Level("year", 1, 4),
+    Level("month", 3, 2),
+    Level("month", 1, 3),
+    Level("week", 1, 6),
+    Level("day", 1, 2),
 )
 
 
@@ -119,12 +130,6 @@ _MINOR = {
     ("month", 3): ("month", 1),
     ("month", 1): ("day", 1),
     ("week", 1): ("day", 1),
-}
-_UNIT_SECONDS = {
-    "year": 365.2425 * SECONDS_PER_DAY,
-    "month": 30.44 * SECONDS_PER_DAY,
-    "week": 7 * SECONDS_PER_DAY,
-    "day": SECONDS_PER_DAY,
 }
 
 
