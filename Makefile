@@ -1,11 +1,15 @@
 # `make run` starts the app and `make test` runs the tests; both set everything up first.
+# `make package` builds the packaged app in dist/ (see README).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 XVFB   := xvfb-run -a -s "-screen 0 1920x1080x24"
+# PyInstaller needs a venv with exactly one Qt binding, so the package has a venv of its own.
+PKG_VENV  ?= .venv-package
+PKG_STAMP := $(PKG_VENV)/.installed
 
-.PHONY: run test lint system clean
+.PHONY: run test lint system package icons clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,14 +24,29 @@ run: system $(STAMP)
 	$(BIN)/timeline-viewer
 
 lint: $(STAMP)
-	$(BIN)/ruff check viewer tests
-	$(BIN)/ruff format --check viewer tests
+	$(BIN)/ruff check viewer tests release benchmarks
+	$(BIN)/ruff format --check viewer tests release benchmarks
 	$(BIN)/lint-imports
 
 # The GUI tests run twice: on Qt's offscreen platform and on a real X server (Xvfb).
+# With TIMELINE_VIEWER_FROZEN naming a built app (CI sets it after `make package`), the first
+# run also tests the packaged app; those tests start their own X server, so once is enough.
 test: system $(STAMP) lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q
-	QT_QPA_PLATFORM=xcb $(XVFB) $(BIN)/pytest -q
+	env -u TIMELINE_VIEWER_FROZEN QT_QPA_PLATFORM=xcb $(XVFB) $(BIN)/pytest -q
+
+$(PKG_STAMP): pyproject.toml
+	$(PYTHON) -m venv $(PKG_VENV)
+	$(PKG_VENV)/bin/pip install -q --disable-pip-version-check '.[package]'
+	touch $(PKG_STAMP)
+
+# dist/timeline-viewer/timeline-viewer and dist/timeline-viewer-<version>-linux-<arch>.tar.gz
+package: system $(PKG_STAMP)
+	$(PKG_VENV)/bin/python release/package.py
+
+# Redraw every icon size from resources/icons/timeline-viewer.svg.
+icons: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python release/make_icons.py
 
 clean:
-	rm -rf $(VENV) build dist .pytest_cache
+	rm -rf $(VENV) $(PKG_VENV) build dist .pytest_cache

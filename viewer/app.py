@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
+import platform
+import signal
 import sys
-import traceback
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from viewer import __version__
+from viewer.errors import log, setup_logging, stderr_line
 
 APP_NAME = "Timeline viewer"
 ORGANISATION = "Timeline Viewer"
-log = logging.getLogger("viewer")
 
 
 class _ArgumentParser(argparse.ArgumentParser):
@@ -52,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="save a PNG of the window once it is shown, then quit (for docs and smoke tests)",
     )
+    p.add_argument(
+        "--exit-after-first-paint",
+        action="store_true",
+        help="print the time of the timeline's first paint and quit (for the startup benchmark)",
+    )
     p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return p
 
@@ -63,7 +69,8 @@ def _timeline_path(arg: str | None) -> Path:
 
 
 def _fail(message: str) -> int:
-    print(f"timeline-viewer: {message}", file=sys.stderr)
+    log.error("%s", message)
+    stderr_line(message)
     return 1
 
 
@@ -88,24 +95,58 @@ def run_export(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     finally:
         del app
+    log.info("exported %s", args.export)
     return 0
 
 
-def _install_excepthook() -> None:
-    """Unexpected errors are logged and shown in a dialog instead of killing the app."""
+def _quit_on_signals(app) -> None:
+    """SIGTERM (logout, `kill`) and Ctrl+C close the windows, so settings are saved, and exit 0.
 
-    def hook(kind, value, tb) -> None:
-        details = "".join(traceback.format_exception(kind, value, tb))
-        log.error("Unexpected error:\n%s", details)
-        print(details, file=sys.stderr)
-        from PySide6.QtWidgets import QApplication
+    Python runs signal handlers only between bytecodes, and Qt's event loop is C++; a slow timer
+    gives the interpreter a turn a few times a second.
+    """
+    from PySide6.QtCore import QTimer
 
-        if QApplication.instance() is not None:
-            from viewer.main_window import show_error
+    def close(signum, _frame) -> None:
+        log.info("signal %d: closing", signum)
+        QTimer.singleShot(0, app.closeAllWindows)
 
-            show_error(None, "Unexpected error", f"Something went wrong:\n\n{details}")
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, close)
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(300)
 
-    sys.excepthook = hook
+
+def _report_first_paint(app, widget) -> None:
+    """Print `first-paint <monotonic seconds>` once `widget` has painted, then quit."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched, event) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                widget.removeEventFilter(self)
+                # The timer fires once the paint event, and so the frame, is done.
+                QTimer.singleShot(0, self.done)
+            return False
+
+        def done(self) -> None:
+            print(f"first-paint {time.monotonic():.6f}", flush=True)
+            app.closeAllWindows()
+
+    widget.installEventFilter(FirstPaint(widget))
+
+
+def _fatal(app, title: str, message: str) -> int:
+    """Show a blocking error box (the packaged app has no terminal) and return exit code 1."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QMessageBox
+
+    _fail(message)
+    box = QMessageBox(QMessageBox.Icon.Critical, title, message, QMessageBox.StandardButton.Close)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.exec()
+    return 1
 
 
 def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
@@ -120,27 +161,40 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORGANISATION)
     app.setApplicationVersion(__version__)
+    from PySide6.QtCore import QTimer
     from PySide6.QtGui import QIcon
 
-    from viewer.bundle import resource
+    from viewer.bundle import icon_files
+    from viewer.errors import install_excepthook
     from viewer.main_window import MainWindow, load_timeline_file, show_error
     from viewer.model.loader import TimelineError
 
-    icon = resource("icons", "timeline-viewer.svg")
-    if icon.is_file():
-        app.setWindowIcon(QIcon(str(icon)))
-    _install_excepthook()
+    # PNGs, not the SVG: they need no image plugin, and each size is drawn for its size.
+    icon = QIcon()
+    for png in icon_files():
+        icon.addFile(str(png))
+    app.setWindowIcon(icon)
+    app.setDesktopFileName("timeline-viewer")  # matches the .desktop file (Wayland, taskbars)
+    install_excepthook()
+    if os.name == "posix":
+        _quit_on_signals(app)
 
     problem = None
     try:
         timeline = load_timeline_file(_timeline_path(args.timeline))
     except TimelineError as exc:
         problem = str(exc)
-        print(f"timeline-viewer: {problem}", file=sys.stderr)
+        _fail(problem)
         try:
             timeline = load_timeline_file(_timeline_path(None))
         except TimelineError as builtin_exc:
-            return _fail(f"the built-in timeline is damaged: {builtin_exc}")
+            return _fatal(
+                app,
+                "Timeline viewer is damaged",
+                f"The built-in timeline cannot be read, so the app cannot start:\n{builtin_exc}"
+                "\n\nReinstalling Timeline viewer should fix this.",
+            )
+    log.info("opened %s (%d events)", timeline.path, len(timeline.events))
     window = MainWindow(timeline)
     window.show()
     if args.select:
@@ -150,12 +204,13 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
             problem = problem or f"{timeline.path}: no event has the id {args.select!r}"
     if problem:
         window.last_error = show_error(window, "Cannot open timeline", problem)
+    if args.exit_after_first_paint:
+        _report_first_paint(app, window.view)
     if args.screenshot:
-        from PySide6.QtCore import QTimer
 
         def grab() -> None:
             if not window.grab().save(args.screenshot, "PNG"):
-                print(f"timeline-viewer: {args.screenshot}: cannot write", file=sys.stderr)
+                _fail(f"{args.screenshot}: cannot write")
                 app.exit(1)
                 return
             window.close()
@@ -172,6 +227,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:
         return int(exc.code or 0)
+    setup_logging()
+    log.info(
+        "%s %s starting (%s, Python %s, %s)",
+        APP_NAME,
+        __version__,
+        "packaged" if getattr(sys, "frozen", False) else "from source",
+        platform.python_version(),
+        platform.platform(terse=True),
+    )
     if args.export:
         return run_export(args)
     for flag in ("width", "height"):

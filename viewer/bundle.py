@@ -26,6 +26,11 @@ def resource(*parts: str) -> Path:
     return data_root().joinpath("resources", *parts)
 
 
+def icon_files() -> list[Path]:
+    """The app icon's PNG sizes (release/make_icons.py draws them from the one SVG)."""
+    return sorted(resource("icons").glob("timeline-viewer-*.png"))
+
+
 def builtin_timeline() -> Path:
     """The Binance–Russia timeline that opens when no file is given."""
     return resource(BUILTIN_TIMELINE)
