@@ -9,7 +9,7 @@ XVFB   := xvfb-run -a -s "-screen 0 1920x1080x24"
 PKG_VENV  ?= .venv-package
 PKG_STAMP := $(PKG_VENV)/.installed
 
-.PHONY: run test lint system package icons clean
+.PHONY: run test lint system package icons bench-startup clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ $(PKG_STAMP): pyproject.toml
 # dist/timeline-viewer/timeline-viewer and dist/timeline-viewer-<version>-linux-<arch>.tar.gz
 package: system $(PKG_STAMP)
 	$(PKG_VENV)/bin/python release/package.py
+
+# Startup to first paint (median of 10, from source and packaged) and the package's sizes.
+bench-startup: system $(STAMP)
+	$(XVFB) $(BIN)/python benchmarks/startup.py --runs 10
 
 # Redraw every icon size from resources/icons/timeline-viewer.svg.
 icons: $(STAMP)

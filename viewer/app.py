@@ -181,19 +181,22 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
     problem = None
     try:
-        timeline = load_timeline_file(_timeline_path(args.timeline))
+        timeline = None
+        if args.timeline:
+            try:
+                timeline = load_timeline_file(args.timeline)
+            except TimelineError as exc:
+                problem = str(exc)
+                _fail(problem)
+        # Without a file, or when the file cannot be read, the built-in timeline opens.
+        timeline = timeline or load_timeline_file(_timeline_path(None))
     except TimelineError as exc:
-        problem = str(exc)
-        _fail(problem)
-        try:
-            timeline = load_timeline_file(_timeline_path(None))
-        except TimelineError as builtin_exc:
-            return _fatal(
-                app,
-                "Timeline viewer is damaged",
-                f"The built-in timeline cannot be read, so the app cannot start:\n{builtin_exc}"
-                "\n\nReinstalling Timeline viewer should fix this.",
-            )
+        return _fatal(
+            app,
+            "Timeline viewer is damaged",
+            f"The built-in timeline cannot be read, so the app cannot start:\n{exc}"
+            "\n\nReinstalling Timeline viewer should fix this.",
+        )
     log.info("opened %s (%d events)", timeline.path, len(timeline.events))
     window = MainWindow(timeline)
     window.show()
