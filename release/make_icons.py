@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "resources" / "icons" / "timeline-viewer.svg"
 PNG_SIZES = (16, 24, 32, 48, 64, 128, 256, 512, 1024)
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)  # Windows' sizes; 256 is the largest .ico holds
-ICNS_SIZES = (16, 32, 64, 128, 256, 512, 1024)
+# Pillow writes .icns entries for these; macOS draws 16 pt from the 32 px entry.
+ICNS_SIZES = (32, 64, 128, 256, 512, 1024)
 
 
 def png_name(size: int) -> str:

@@ -14,6 +14,21 @@ from viewer.model.loader import load_timeline
 from viewer.model.timeline import Timeline
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_state_home(tmp_path_factory):
+    """Send the log file (main() calls setup_logging()) to a temporary folder, not ~/.local/state.
+
+    Set in os.environ so the app started in a subprocess inherits it too.
+    """
+    saved = os.environ.get("XDG_STATE_HOME")
+    os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))
+    yield
+    if saved is None:
+        os.environ.pop("XDG_STATE_HOME", None)
+    else:
+        os.environ["XDG_STATE_HOME"] = saved
+
+
 @pytest.fixture(scope="session")
 def builtin() -> Timeline:
     path = builtin_timeline()

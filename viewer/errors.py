@@ -59,6 +59,9 @@ def setup_logging() -> Path | None:
         handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
     except OSError as exc:
         stderr_line(f"cannot write the log file {path}: {exc.strerror or exc}")
+        # Without any handler, logging's last resort would print every record on stderr a
+        # second time; the messages that matter are printed there already.
+        log.addHandler(logging.NullHandler())
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
     log.addHandler(handler)
@@ -74,9 +77,13 @@ def log_file() -> Path | None:
 
 
 def stderr_line(message: str) -> None:
-    """Print one `timeline-viewer: …` line on stderr, if there is one (a windowed app has none)."""
+    """Print one `timeline-viewer: …` line on stderr, if there is one (a windowed app has none).
+
+    A message of several lines (a dialog's text) is joined into one.
+    """
     if sys.stderr is not None:
-        print(f"{APP_ID}: {message}", file=sys.stderr, flush=True)
+        line = " ".join(part.strip() for part in message.splitlines() if part.strip())
+        print(f"{APP_ID}: {line}", file=sys.stderr, flush=True)
 
 
 def report_unexpected(kind, value, tb) -> str:
@@ -150,9 +157,11 @@ class CrashDialog(QDialog):
             dialog = cls.current = cls()
             dialog.details.setPlainText(details)
             dialog.open()
-        elif len(dialog.details.toPlainText()) < _MAX_DETAILS:
+        else:
             dialog.repeats += 1
-            dialog.details.appendPlainText(f"\nAgain:\n{details}")
+            dialog.setWindowTitle(f"Unexpected error ({dialog.repeats + 1} times)")
+            if len(dialog.details.toPlainText()) < _MAX_DETAILS:
+                dialog.details.appendPlainText(f"\nAgain:\n{details}")
         return dialog
 
     def copy_details(self) -> None:
