@@ -44,7 +44,7 @@ def plan_export(
     """The picture's size in pixels (the height fits every row unless given) and its scale."""
     w = int(width or DEFAULT_WIDTH)
     scale = renderer.fit_scale(w, FIT_MARGIN_PX)
-    h = int(height or round(renderer.natural_height(scale.spp, w, PUBLICATION)))
+    h = int(height or round(renderer.natural_height(scale, w, PUBLICATION)))
     return ExportPlan(w, h, scale, PUBLICATION)
 
 

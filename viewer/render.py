@@ -7,6 +7,8 @@ the geometry of one picture (where the axis, rows, legend and footer go) and bot
 
 from __future__ import annotations
 
+import enum
+import math
 from dataclasses import dataclass
 
 from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
@@ -15,15 +17,17 @@ from PySide6.QtGui import (
     QColor,
     QFont,
     QFontMetricsF,
+    QImage,
     QPainter,
     QPainterPath,
     QPen,
     QPolygonF,
 )
 
+from viewer.model.aggregate import Cluster, EventIndex
 from viewer.model.dates import Precision
 from viewer.model.layout import Placed, fit_with_labels, place_events
-from viewer.model.scale import TimeScale
+from viewer.model.scale import MIN_SECONDS_PER_PIXEL, TimeScale, fit
 from viewer.model.ticks import axis_for
 from viewer.model.timeline import Timeline
 
@@ -37,11 +41,37 @@ HOVER = QColor("#EEF2F6")
 DISPUTED = "  (disputed)"
 
 MAX_LABEL_PX = 480.0
+# More events than this starting in view are drawn as lanes of clusters, not one by one.
+DETAIL_LIMIT = 400
+# Timelines up to this size are laid out whole at each zoom (labels never move when panning);
+# larger ones are laid out over the events near the view, one screen either side.
+FULL_LAYOUT_LIMIT = 3000
+LANE_HEIGHT = 42.0
+CLUSTER_PX = 72.0  # width of a cluster's bucket
+HEAT_BIN_PX = 4  # width of one cell of a lane's density strip
 ROW_HEIGHT = 30.0
 BAR_HEIGHT = 18.0
 AXIS_HEIGHT = 46.0
 LEGEND_LINE = 20.0
 PAD = 16.0
+
+
+class Mode(enum.Enum):
+    """How the events in a view are drawn."""
+
+    DETAIL = "events one by one"
+    AGGREGATE = "lanes of clusters"
+
+
+@dataclass
+class _Layout:
+    """Placed events at one zoom over the time range [t_a, t_b] (the whole timeline if full)."""
+
+    spp: float
+    t_a: float
+    t_b: float
+    placed: dict[int, Placed]
+    rows: int
 
 
 @dataclass(frozen=True)
@@ -90,42 +120,114 @@ class TimelineRenderer:
         self.title_font = _font(20, bold=True)
         self.subtitle_font = _font(13)
         self.small_font = _font(11)
-        fm = QFontMetricsF(self.label_font)
-        bold = QFontMetricsF(self.selected_font)
-        self._labels: list[str] = []
-        widths: list[float] = []
-        for e in timeline.events:
-            label = e.title + (DISPUTED if e.disputed_by else "")
-            label = fm.elidedText(label, Qt.TextElideMode.ElideRight, MAX_LABEL_PX)
-            self._labels.append(label)
-            # Measured bold, so that selecting an event never makes its label overlap another.
-            widths.append(bold.horizontalAdvance(label) + 2)
-        self._widths = widths
-        self._spans = [(e.start, e.end) for e in timeline.events]
-        self._origin = timeline.extent[0]
-        self._layout_key: float | None = None
-        self._layout: list[Placed] = []
-        self._rows = 0
+        self.count_font = _font(11, bold=True)
+        self._fm = QFontMetricsF(self.label_font)
+        self._bold_fm = QFontMetricsF(self.selected_font)
+        events = timeline.events
+        # Lanes: the categories in use, in the order the file lists them, then unlisted ones.
+        used = {e.category for e in events}
+        lane_ids = [c for c in timeline.categories if c in used]
+        lane_ids += sorted(used.difference(lane_ids))
+        self.lane_ids: list[str] = lane_ids
+        lane_of = {c: k for k, c in enumerate(lane_ids)}
+        self.lane_colors = [QColor(timeline.category_color(c)) for c in lane_ids]
+        self.index = EventIndex(
+            [e.start for e in events],
+            [e.end for e in events],
+            [lane_of[e.category] for e in events],
+        )
+        self._lane_of_event = [lane_of[e.category] for e in events]
+        self._labels: dict[int, str] = {}
+        self._widths: dict[int, float] = {}
+        self._full = len(events) <= FULL_LAYOUT_LIMIT
+        if self._full:
+            for i in range(len(events)):
+                self._label(i)
+        self._origin = timeline.extent[0] if events else 0.0
+        self._layout: _Layout | None = None
         self._char_px = QFontMetricsF(self.axis_font).averageCharWidth()
         self._frames: dict[tuple[float, float, Decorations], Frame] = {}
+        self._clusters: tuple[tuple, list[tuple[QRectF, Cluster]]] = ((), [])
+
+    def _label(self, i: int) -> str:
+        """Event i's label, elided to MAX_LABEL_PX; its width is measured once, in bold, so
+        that selecting an event never makes its label overlap another."""
+        label = self._labels.get(i)
+        if label is None:
+            e = self.timeline.events[i]
+            label = e.title + (DISPUTED if e.disputed_by else "")
+            label = self._fm.elidedText(label, Qt.TextElideMode.ElideRight, MAX_LABEL_PX)
+            self._labels[i] = label
+            self._widths[i] = self._bold_fm.horizontalAdvance(label) + 2
+        return label
+
+    def _width(self, i: int) -> float:
+        self._label(i)
+        return self._widths[i]
 
     # -- geometry ---------------------------------------------------------------------------
 
-    def layout(self, spp: float) -> list[Placed]:
-        """Rows and label places at `spp` seconds per pixel (cached: a pan reuses them)."""
-        if self._layout_key != spp:
-            self._layout = place_events(self._spans, self._widths, spp, self._origin)
-            self._rows = 1 + max((p.row for p in self._layout), default=0)
-            self._layout_key = spp
+    def mode(self, scale: TimeScale, width: float) -> Mode:
+        """One by one when few events start in view or the zoom is at its finest (events on the
+        same day cannot be told apart by zooming), else aggregated."""
+        if len(self.index) <= DETAIL_LIMIT:
+            return Mode.DETAIL
+        count = self.index.count_starting(scale.t0, scale.t0 + width * scale.spp)
+        if count <= DETAIL_LIMIT or (
+            scale.spp <= MIN_SECONDS_PER_PIXEL * 1.001 and count <= 20 * DETAIL_LIMIT
+        ):
+            return Mode.DETAIL
+        return Mode.AGGREGATE
+
+    def layout(self, scale: TimeScale, width: float) -> _Layout:
+        """Rows and label places for the events near the view (cached: a pan reuses them).
+
+        A small timeline is laid out whole; a large one over the view and one screen either
+        side, so panning within that range moves nothing but the picture.
+        """
+        spp = scale.spp
+        view_a, view_b = scale.t0, scale.t0 + width * spp
+        cached = self._layout
+        if (
+            cached is not None
+            and cached.spp == spp
+            and cached.t_a <= view_a
+            and view_b <= cached.t_b
+        ):
+            return cached
+        if self._full:
+            t_a, t_b = -math.inf, math.inf
+            ids: list[int] = list(range(len(self.index)))
+        else:
+            t_a, t_b = view_a - width * spp, view_b + width * spp
+            ids = self.index.visible(t_a - MAX_LABEL_PX * spp, t_b + MAX_LABEL_PX * spp)
+        starts, ends = self.index.starts, self.index.ends
+        placed = place_events(
+            [(starts[i], ends[i]) for i in ids],
+            [self._width(i) for i in ids],
+            spp,
+            self._origin,
+            ids,
+        )
+        rows = 1 + max((p.row for p in placed), default=0)
+        self._layout = _Layout(spp, t_a, t_b, {p.index: p for p in placed}, rows)
         return self._layout
 
     def fit_scale(self, width: float, margin_px: float = 40.0) -> TimeScale:
-        """The scale at which the whole timeline, labels included, fits `width` pixels."""
-        return fit_with_labels(self._spans, self._widths, width, margin_px)
+        """The scale at which the whole timeline (for a small one, labels too) fits `width`."""
+        starts, ends = self.index.starts, self.index.ends
+        if not self._full:
+            return fit(self._origin, max(ends), width, margin_px)
+        spans = list(zip(starts, ends, strict=True))
+        return fit_with_labels(
+            spans, [self._widths[i] for i in range(len(spans))], width, margin_px
+        )
 
-    def row_count(self, spp: float) -> int:
-        self.layout(spp)
-        return self._rows
+    def content_height(self, scale: TimeScale, width: float) -> float:
+        """Height of the rows (or lanes) the view at `scale` over `width` px has to show."""
+        if self.mode(scale, width) is Mode.AGGREGATE:
+            return len(self.lane_ids) * LANE_HEIGHT
+        return self.layout(scale, width).rows * ROW_HEIGHT
 
     def _header_height(self, deco: Decorations) -> float:
         return 64.0 if deco.title else 0.0
@@ -140,14 +242,13 @@ class TimelineRenderer:
         )
         return rect.height() + 18
 
-    def natural_height(self, spp: float, width: float, deco: Decorations) -> float:
-        """The height that shows every row with the given decorations."""
-        rows = self.row_count(spp)
+    def natural_height(self, scale: TimeScale, width: float, deco: Decorations) -> float:
+        """The height that shows every row (or lane) with the given decorations."""
         return (
             self._header_height(deco)
             + AXIS_HEIGHT
             + 12
-            + rows * ROW_HEIGHT
+            + self.content_height(scale, width)
             + 10
             + (self.legend_height(width) if deco.legend else 0)
             + self._footer_height(deco, width)
@@ -174,8 +275,16 @@ class TimelineRenderer:
     def event_rects(
         self, index: int, scale: TimeScale, frame: Frame, y_offset: float = 0.0
     ) -> tuple[QRectF, QRectF]:
-        """The marker rectangle and the label rectangle of event `index`, in picture pixels."""
-        placed = self.layout(scale.spp)[index]
+        """The marker rectangle and the label rectangle of event `index`, in picture pixels.
+
+        In an aggregated view an event sits in its category's lane (the selected one is drawn
+        there, over the clusters).
+        """
+        if self.mode(scale, frame.width) is Mode.AGGREGATE:
+            return self._lane_rects(index, scale, frame, y_offset)
+        placed = self.layout(scale, frame.width).placed.get(index)
+        if placed is None:  # far from the view: where it would be in row 0
+            return self._lane_rects(index, scale, frame, y_offset, lane=0, height=ROW_HEIGHT)
         dx = scale.x_of(self._origin)
         top = frame.rows_top + placed.row * ROW_HEIGHT - y_offset
         bar_top = top + (ROW_HEIGHT - BAR_HEIGHT) / 2
@@ -183,17 +292,100 @@ class TimelineRenderer:
         label = QRectF(placed.label_x + dx, bar_top, placed.label_w, BAR_HEIGHT)
         return marker, label
 
+    def _lane_rects(
+        self,
+        index: int,
+        scale: TimeScale,
+        frame: Frame,
+        y_offset: float,
+        lane: int | None = None,
+        height: float = LANE_HEIGHT,
+    ) -> tuple[QRectF, QRectF]:
+        lane = self._lane_of_event[index] if lane is None else lane
+        x0 = scale.x_of(self.index.starts[index])
+        x1 = scale.x_of(self.index.ends[index])
+        if x1 - x0 < 6:
+            mid = (x0 + x1) / 2
+            x0, x1 = mid - 6, mid + 6
+        bar_top = frame.rows_top + lane * height - y_offset + (height - BAR_HEIGHT) / 2
+        marker = QRectF(x0, bar_top, x1 - x0, BAR_HEIGHT)
+        label = QRectF(x1 + 6, bar_top, self._width(index), BAR_HEIGHT)
+        return marker, label
+
     def hit_test(
         self, point: QPointF, scale: TimeScale, frame: Frame, y_offset: float = 0.0
     ) -> int | None:
-        """The event drawn at `point` (marker or label), or None."""
+        """The event drawn at `point` (marker or label), or None. A cluster is not an event:
+        see cluster_at()."""
         if not frame.rows_top <= point.y() < frame.rows_bottom:
             return None
-        for i in range(len(self.timeline.events)):
+        if self.mode(scale, frame.width) is Mode.AGGREGATE:
+            for rect, cluster in self.visible_clusters(scale, frame, y_offset):
+                if cluster.count == 1 and rect.adjusted(-3, -3, 3, 3).contains(point):
+                    return self.index.lane_events[cluster.lane][cluster.first]
+            return None
+        for i in self._visible_events(scale, frame.width):
             marker, label = self.event_rects(i, scale, frame, y_offset)
             if marker.adjusted(-3, -3, 3, 3).contains(point) or label.contains(point):
                 return i
         return None
+
+    def cluster_at(
+        self, point: QPointF, scale: TimeScale, frame: Frame, y_offset: float = 0.0
+    ) -> Cluster | None:
+        """The cluster of several events drawn at `point`, or None."""
+        if not frame.rows_top <= point.y() < frame.rows_bottom:
+            return None
+        if self.mode(scale, frame.width) is not Mode.AGGREGATE:
+            return None
+        for rect, cluster in self.visible_clusters(scale, frame, y_offset):
+            if cluster.count > 1 and rect.adjusted(-2, -2, 2, 2).contains(point):
+                return cluster
+        return None
+
+    def lane_name(self, lane: int) -> str:
+        """The label of the category a lane shows."""
+        cat = self.lane_ids[lane]
+        cats = self.timeline.categories
+        return cats[cat].label if cat in cats else cat
+
+    def cluster_span(self, cluster: Cluster) -> tuple[float, float]:
+        """The time from a cluster's first start to its last, at least a day long.
+
+        Starts, not ends: one long range in a burst would otherwise zoom out past the burst.
+        """
+        return cluster.first_start, max(cluster.last_start, cluster.first_start + 86_400.0)
+
+    def _visible_events(self, scale: TimeScale, width: float) -> list[int]:
+        """Events whose marker or label may show in a view `width` px wide, in time order."""
+        margin = (MAX_LABEL_PX + 20) * scale.spp
+        return self.index.visible(scale.t0 - margin, scale.t0 + width * scale.spp + margin)
+
+    def visible_clusters(
+        self, scale: TimeScale, frame: Frame, y_offset: float = 0.0
+    ) -> list[tuple[QRectF, Cluster]]:
+        """The clusters in view and where each is drawn (a pill, or one event's marker)."""
+        key = (scale, frame.width, frame.rows_top, y_offset)
+        if self._clusters[0] == key:
+            return self._clusters[1]
+        bucket = CLUSTER_PX * scale.spp
+        t_a, t_b = scale.t0 - bucket, scale.t0 + frame.width * scale.spp + bucket
+        out: list[tuple[QRectF, Cluster]] = []
+        fm = QFontMetricsF(self.count_font)
+        for cluster in self.index.clusters(self._origin, bucket, t_a, t_b):
+            top = frame.rows_top + cluster.lane * LANE_HEIGHT - y_offset
+            if cluster.count == 1:
+                i = self.index.lane_events[cluster.lane][cluster.first]
+                rect, _ = self._lane_rects(i, scale, frame, y_offset)
+            else:
+                w = fm.horizontalAdvance(f"{cluster.count:,}") + 12
+                # Over the events themselves: a burst on one day sits on that day.
+                mid = scale.x_of((cluster.first_start + cluster.last_start) / 2)
+                # Below the lane's name, which sits at its top left.
+                rect = QRectF(mid - w / 2, top + LANE_HEIGHT - 22, w, 19)
+            out.append((rect, cluster))
+        self._clusters = (key, out)
+        return out
 
     def footer_text(self) -> str:
         names = "; ".join(s.title for s in self.timeline.sources.values())
@@ -210,6 +402,7 @@ class TimelineRenderer:
         deco: Decorations = SCREEN,
         selected: int | None = None,
         hovered: int | None = None,
+        hovered_cluster: Cluster | None = None,
         y_offset: float = 0.0,
     ) -> Frame:
         """Paint the whole picture into a `size` rectangle at the painter's origin."""
@@ -224,7 +417,12 @@ class TimelineRenderer:
         painter.setClipRect(
             QRectF(0, frame.rows_top - 6, frame.width, frame.rows_bottom - frame.rows_top + 6)
         )
-        self._paint_events(painter, frame, scale, selected, hovered, y_offset)
+        if self.mode(scale, frame.width) is Mode.AGGREGATE:
+            self._paint_lanes(painter, frame, scale, y_offset, hovered_cluster)
+            if selected is not None:
+                self._paint_one(painter, frame, scale, selected, True, y_offset)
+        else:
+            self._paint_events(painter, frame, scale, selected, hovered, y_offset)
         painter.restore()
         if deco.legend:
             self._paint_legend(painter, frame)
@@ -299,32 +497,112 @@ class TimelineRenderer:
         hovered: int | None,
         y_offset: float,
     ) -> None:
-        events = self.timeline.events
-        placed = self.layout(scale.spp)
-        fm = QFontMetricsF(self.label_font)
-        for i, p in enumerate(placed):
-            marker, label = self.event_rects(i, scale, frame, y_offset)
-            if marker.right() < -MAX_LABEL_PX or marker.left() > frame.width + MAX_LABEL_PX:
-                continue
-            if label.bottom() < frame.rows_top - 6 or label.top() > frame.rows_bottom:
-                continue
-            event = events[i]
-            color = QColor(self.timeline.category_color(event.category))
-            if i in (selected, hovered):
-                back = marker.united(label).adjusted(-5, -4, 5, 4)
-                painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(SELECTION if i == selected else HOVER)
-                painter.drawRoundedRect(back, 5, 5)
-            if p.is_point:
-                self._paint_point(painter, marker, color, i == selected)
-            else:
-                self._paint_band(
-                    painter, marker, color, event.when.is_range, event.when.precision, i == selected
+        for i in self._visible_events(scale, frame.width):
+            self._paint_one(painter, frame, scale, i, i == selected, y_offset, i == hovered)
+
+    def _paint_one(
+        self,
+        painter: QPainter,
+        frame: Frame,
+        scale: TimeScale,
+        i: int,
+        is_selected: bool,
+        y_offset: float,
+        is_hovered: bool = False,
+    ) -> None:
+        marker, label = self.event_rects(i, scale, frame, y_offset)
+        if marker.right() < -MAX_LABEL_PX or marker.left() > frame.width + MAX_LABEL_PX:
+            return
+        if label.bottom() < frame.rows_top - 6 or label.top() > frame.rows_bottom:
+            return
+        event = self.timeline.events[i]
+        color = self.lane_colors[self._lane_of_event[i]]
+        if is_selected or is_hovered:
+            back = marker.united(label).adjusted(-5, -4, 5, 4)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(SELECTION if is_selected else HOVER)
+            painter.drawRoundedRect(back, 5, 5)
+        if marker.width() <= 12.5:
+            self._paint_point(painter, marker, color, is_selected)
+        else:
+            self._paint_band(
+                painter, marker, color, event.when.is_range, event.when.precision, is_selected
+            )
+        painter.setFont(self.selected_font if is_selected else self.label_font)
+        painter.setPen(INK)
+        fm = self._fm
+        baseline = label.top() + (BAR_HEIGHT + fm.ascent() - fm.descent()) / 2
+        painter.drawText(QPointF(label.left(), baseline), self._label(i))
+
+    def _paint_lanes(
+        self,
+        painter: QPainter,
+        frame: Frame,
+        scale: TimeScale,
+        y_offset: float,
+        hovered: Cluster | None,
+    ) -> None:
+        """Each category as a lane: a density strip, and clusters labelled with their counts."""
+        top = frame.rows_top - y_offset
+        lanes = len(self.lane_ids)
+        # The strip's cells are fixed in content pixels, so panning does not make them shimmer.
+        cell = HEAT_BIN_PX * scale.spp
+        k0 = math.floor((scale.t0 - self._origin) / cell)
+        cells = int(frame.width / HEAT_BIN_PX) + 2
+        edges = [self._origin + (k0 + k) * cell for k in range(cells + 1)]
+        counts = [self.index.lane_counts(lane, edges) for lane in range(lanes)]
+        peak = max((max(c) for c in counts if c), default=0)
+        if peak:
+            scale_log = 1.0 / math.log1p(peak)
+            rows = []
+            for lane, lane_counts in enumerate(counts):
+                c = self.lane_colors[lane]
+                # ARGB32 is stored B, G, R, A in memory on little-endian machines.
+                pixel = [bytes((c.blue(), c.green(), c.red(), a)) for a in range(256)]
+                rows.append(
+                    b"".join(
+                        pixel[int(25 + 110 * math.log1p(n) * scale_log) if n else 0]
+                        for n in lane_counts
+                    )
                 )
-            painter.setFont(self.selected_font if i == selected else self.label_font)
+            data = b"".join(rows)
+            image = QImage(data, cells, lanes, cells * 4, QImage.Format.Format_ARGB32)
+            x0 = scale.x_of(edges[0])
+            painter.drawImage(QRectF(x0, top, cells * HEAT_BIN_PX, lanes * LANE_HEIGHT), image)
+        painter.setPen(QPen(GRID, 1))
+        for lane in range(1, lanes):
+            y = top + lane * LANE_HEIGHT
+            painter.drawLine(QPointF(0, y), QPointF(frame.width, y))
+        painter.setFont(self.count_font)
+        fm = QFontMetricsF(self.count_font)
+        for rect, cluster in self.visible_clusters(scale, frame, y_offset):
+            color = self.lane_colors[cluster.lane]
+            if cluster.count == 1:
+                i = self.index.lane_events[cluster.lane][cluster.first]
+                event = self.timeline.events[i]
+                if rect.width() <= 12.5:
+                    self._paint_point(painter, rect, color, False)
+                else:
+                    self._paint_band(
+                        painter, rect, color, event.when.is_range, event.when.precision, False
+                    )
+                continue
+            painter.setPen(QPen(INK if cluster == hovered else color, 1.5))
+            painter.setBrush(HOVER if cluster == hovered else BACKGROUND)
+            painter.drawRoundedRect(rect, 9, 9)
             painter.setPen(INK)
-            baseline = label.top() + (BAR_HEIGHT + fm.ascent() - fm.descent()) / 2
-            painter.drawText(QPointF(label.left(), baseline), self._labels[i])
+            baseline = rect.top() + (rect.height() + fm.ascent() - fm.descent()) / 2
+            painter.drawText(QPointF(rect.left() + 6, baseline), f"{cluster.count:,}")
+        # Lane names stay at the left edge, over the strip.
+        painter.setFont(self.small_font)
+        sfm = QFontMetricsF(self.small_font)
+        for lane in range(lanes):
+            name = sfm.elidedText(self.lane_name(lane), Qt.TextElideMode.ElideRight, 220)
+            y = top + lane * LANE_HEIGHT
+            back = QRectF(4, y + 2, sfm.horizontalAdvance(name) + 8, sfm.height() + 2)
+            painter.fillRect(back, QColor(255, 255, 255, 210))
+            painter.setPen(MUTED)
+            painter.drawText(QPointF(8, y + 3 + sfm.ascent()), name)
 
     @staticmethod
     def _paint_point(painter: QPainter, rect: QRectF, color: QColor, selected: bool) -> None:
@@ -369,11 +647,10 @@ class TimelineRenderer:
     def _legend_items(self) -> list[tuple[str, QColor | None, str]]:
         """(kind, colour, text) for each legend entry: the categories in use, then a key to the
         marker shapes."""
-        used = {e.category for e in self.timeline.events}
+        cats = self.timeline.categories
         items: list[tuple[str, QColor | None, str]] = [
-            ("swatch", QColor(c.color), c.label)
-            for c in self.timeline.categories.values()
-            if c.id in used
+            ("swatch", self.lane_colors[k], cats[c].label if c in cats else c)
+            for k, c in enumerate(self.lane_ids)
         ]
         items += [
             ("point", None, "known to the day"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QPointF, QSizeF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt, Signal
 from PySide6.QtGui import (
     QKeyEvent,
     QMouseEvent,
@@ -15,10 +15,12 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QSizePolicy, QToolTip, QWidget
 
-from viewer.model.scale import TimeScale
+from viewer.model.aggregate import Cluster
+from viewer.model.dates import PartialDate, date_from_seconds
+from viewer.model.scale import TimeScale, fit
 from viewer.model.ticks import choose_level
 from viewer.model.timeline import Timeline, step
-from viewer.render import ROW_HEIGHT, SCREEN, TimelineRenderer
+from viewer.render import SCREEN, Mode, TimelineRenderer
 
 ZOOM_STEP = 1.5  # one press of + or -
 WHEEL_ZOOM_PER_NOTCH = 1.25  # one notch (120 units) of the mouse wheel
@@ -44,6 +46,7 @@ class TimelineView(QWidget):
         self._scale = TimeScale(0.0, 86400.0, float(max(self.width(), 1)))
         self._selected: int | None = None
         self._hovered: int | None = None
+        self._hovered_cluster: Cluster | None = None
         self._y_offset = 0.0
         self._press: QPointF | None = None
         self._press_scale: TimeScale | None = None
@@ -77,12 +80,20 @@ class TimelineView(QWidget):
     def y_offset(self) -> float:
         return self._y_offset
 
+    @property
+    def mode(self) -> Mode:
+        """Whether the view shows events one by one or lanes of clusters."""
+        if self._renderer is None:
+            return Mode.DETAIL
+        return self._renderer.mode(self._scale, float(self.width()))
+
     def set_timeline(self, timeline: Timeline) -> None:
         """Show `timeline`, fitted to the view, with nothing selected."""
         self._timeline = timeline
         self._renderer = TimelineRenderer(timeline)
         self._selected = None
         self._hovered = None
+        self._hovered_cluster = None
         self._y_offset = 0.0
         self.fit_all()
         self.eventSelected.emit(-1)
@@ -145,6 +156,29 @@ class TimelineView(QWidget):
         frame = self._renderer.frame(QSizeF(self.width(), self.height()), SCREEN)
         return self._renderer.hit_test(pos, self._scale, frame, self._y_offset)
 
+    def cluster_at(self, pos: QPointF) -> Cluster | None:
+        """The cluster of events drawn at `pos`, in a view that shows clusters."""
+        if self._renderer is None:
+            return None
+        frame = self._renderer.frame(QSizeF(self.width(), self.height()), SCREEN)
+        return self._renderer.cluster_at(pos, self._scale, frame, self._y_offset)
+
+    def visible_clusters(self) -> list[tuple[QRectF, Cluster]]:
+        """The clusters drawn now and where (empty when events are shown one by one)."""
+        if self._renderer is None or self.mode is not Mode.AGGREGATE:
+            return []
+        frame = self._renderer.frame(QSizeF(self.width(), self.height()), SCREEN)
+        return self._renderer.visible_clusters(self._scale, frame, self._y_offset)
+
+    def zoom_to_cluster(self, cluster: Cluster) -> None:
+        """Zoom so that the cluster's events fill the view: from its first start to its last,
+        with a margin."""
+        assert self._renderer is not None
+        start, end = self._renderer.cluster_span(cluster)
+        self._hovered_cluster = None
+        self._y_offset = 0.0
+        self.set_scale(fit(start, end, float(max(self.width(), 1)), FIT_MARGIN_PX))
+
     def marker_center(self, index: int) -> QPointF:
         """Where event `index`'s marker is drawn now, in widget coordinates."""
         assert self._renderer is not None
@@ -184,7 +218,7 @@ class TimelineView(QWidget):
             self._y_offset = 0.0
             return
         frame = self._renderer.frame(QSizeF(self.width(), self.height()), SCREEN)
-        content = self._renderer.row_count(self._scale.spp) * ROW_HEIGHT + 8
+        content = self._renderer.content_height(self._scale, float(self.width())) + 8
         room = frame.rows_bottom - frame.rows_top
         self._y_offset = min(max(self._y_offset, 0.0), max(content - room, 0.0))
 
@@ -204,6 +238,7 @@ class TimelineView(QWidget):
             deco=SCREEN,
             selected=self._selected,
             hovered=self._hovered,
+            hovered_cluster=self._hovered_cluster,
             y_offset=self._y_offset,
         )
         if self.hasFocus():
@@ -259,11 +294,22 @@ class TimelineView(QWidget):
                 self.set_scale(self._press_scale.panned(d.x()))
             return
         hovered = self.event_at(pos)
-        if hovered != self._hovered:
+        cluster = None if hovered is not None else self.cluster_at(pos)
+        if hovered != self._hovered or cluster != self._hovered_cluster:
             self._hovered = hovered
+            self._hovered_cluster = cluster
             self.update()
-            if hovered is None:
+            if hovered is None and cluster is None:
                 QToolTip.hideText()
+        if cluster is not None and self._renderer is not None:
+            name = self._renderer.lane_name(cluster.lane)
+            first, last = (_day(t) for t in (cluster.first_start, cluster.last_start))
+            when = first if first == last else f"{first} – {last}"
+            tip = (
+                f"<b>{cluster.count:,} events</b> ({html.escape(name)})<br>{when}"
+                "<br>Click to zoom in"
+            )
+            QToolTip.showText(event.globalPosition().toPoint(), tip, self)
         if hovered is not None and self._timeline is not None:
             e = self._timeline.events[hovered]
             # Titles are untrusted: escape them and let Qt render the escaped text.
@@ -273,7 +319,11 @@ class TimelineView(QWidget):
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton and self._press is not None:
             if not self._dragging:
-                self.select(self.event_at(event.position()), keep_in_view=False)
+                cluster = self.cluster_at(event.position())
+                if cluster is not None:
+                    self.zoom_to_cluster(cluster)
+                else:
+                    self.select(self.event_at(event.position()), keep_in_view=False)
             self._press = None
             self._press_scale = None
             self._dragging = False
@@ -283,8 +333,9 @@ class TimelineView(QWidget):
         super().mouseReleaseEvent(event)
 
     def leaveEvent(self, event) -> None:
-        if self._hovered is not None:
+        if self._hovered is not None or self._hovered_cluster is not None:
             self._hovered = None
+            self._hovered_cluster = None
             self.update()
         super().leaveEvent(event)
 
@@ -310,3 +361,9 @@ class TimelineView(QWidget):
             super().keyPressEvent(event)
             return
         event.accept()
+
+
+def _day(t: float) -> str:
+    """The day that `t` falls on, as a label: `3 Mar 2021`."""
+    d = date_from_seconds(t)
+    return PartialDate(d.year, d.month, d.day).label()

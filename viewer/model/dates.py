@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import functools
 import re
 from dataclasses import dataclass
 
@@ -101,12 +102,12 @@ class PartialDate:
         except (ValueError, OverflowError):
             return None
 
-    @property
+    @functools.cached_property
     def start(self) -> float:
         """Seconds since 1970 at the first instant the date covers."""
         return seconds_from_date(self.first_day())
 
-    @property
+    @functools.cached_property
     def end(self) -> float:
         """Seconds since 1970 at the first instant after the period (exclusive end)."""
         after = self.day_after()
@@ -134,20 +135,23 @@ class PartialDate:
 def parse_date(text: str) -> PartialDate:
     """Parse `text` into a PartialDate at the precision the text gives.
 
-    `2019`, `2021-04` and `2022-04-22` go through dateutil's ISO parser; other forms (`April 2021`,
-    `22 Apr 2022`) go through python-dateutil. A text without a year, or naming a day that does
-    not exist, raises DateError.
+    `2019`, `2021-04` and `2022-04-22` are read directly; other forms (`April 2021`,
+    `22 Apr 2022`) go through python-dateutil's parser. A text without a year, or naming a day
+    that does not exist, raises DateError.
     """
     if not isinstance(text, str):
         raise DateError(f"{text!r} is not a date")
+    return _parse_text(text)
+
+
+# Large timelines repeat the same few thousand dates; PartialDate is immutable, so one parse
+# serves them all. Failures raise and are not cached.
+@functools.lru_cache(maxsize=1 << 16)
+def _parse_text(text: str) -> PartialDate:
     s = text.strip()
     m = _ISO.match(s)
     if m:
-        # The form tells the precision; dateutil's ISO parser checks the calendar.
-        try:
-            _dateparser.isoparse(s)
-        except (ValueError, OverflowError):
-            raise DateError(f"{text!r} is not a date") from None
+        # The form tells the precision; PartialDate checks the calendar (month 13, 30 February).
         year, month, day = (int(g) if g else None for g in m.groups())
         try:
             return PartialDate(year, month, day)  # type: ignore[arg-type]
@@ -184,11 +188,11 @@ class DateSpan:
                 f"the end {self.until.iso()!r} is before the start {self.begin.iso()!r}"
             )
 
-    @property
+    @functools.cached_property
     def start(self) -> float:
         return self.begin.start
 
-    @property
+    @functools.cached_property
     def end(self) -> float:
         return (self.until or self.begin).end
 

@@ -50,10 +50,12 @@ def place_events(
     label_widths: Sequence[float],
     spp: float,
     origin: float,
+    ids: Sequence[int] | None = None,
 ) -> list[Placed]:
     """Place events given their (start, end) times and label widths in pixels.
 
-    `spp` is seconds per pixel and `origin` the time at content x = 0. A label starts inside a
+    `spp` is seconds per pixel and `origin` the time at content x = 0. Each result's `index` is
+    the event's position in `spans`, or its entry in `ids` when given. A label starts inside a
     band wide enough to carry it, and otherwise right of the marker. A label that would run more
     than END_ALLOWANCE_PX past the end of the last event goes left of its marker instead, so a
     fitted view needs little room past the end. All of this depends on the zoom only, not on
@@ -80,8 +82,10 @@ def place_events(
             label_x = x0 - LABEL_GAP_PX - w
         boxes.append((min(x0, label_x), max(x1, label_x + w), x0, is_point, label_x, x1))
     rows = pack_rows([(b[0], b[1]) for b in boxes], ROW_GAP_PX)
+    names = range(len(boxes)) if ids is None else ids
     return [
-        Placed(i, rows[i], b[2], b[5], b[3], b[4], label_widths[i]) for i, b in enumerate(boxes)
+        Placed(names[i], rows[i], b[2], b[5], b[3], b[4], label_widths[i])
+        for i, b in enumerate(boxes)
     ]
 
 

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from viewer.model.dates import SECONDS_PER_DAY
 
 SECONDS_PER_YEAR = 365.2425 * SECONDS_PER_DAY
-# Finest zoom: about one hour per pixel.
-MIN_SECONDS_PER_PIXEL = 3600.0
+# Finest zoom: a minute per pixel, so that a single day can fill a window.
+MIN_SECONDS_PER_PIXEL = 60.0
 # Coarsest zoom: five centuries across the view.
 MAX_VISIBLE_SECONDS = 500 * SECONDS_PER_YEAR
 # Earliest and latest instants the view may show (years 1 to 9999).

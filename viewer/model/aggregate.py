@@ -1,0 +1,120 @@
+"""Finding what is in view, and summing up what is too dense to draw one by one.
+
+`EventIndex` keeps the events' times in flat sorted arrays, so that the events in a time range are
+found by binary search (pyqtgraph's clipToView idea) instead of a pass over every event. When a
+view holds more events than its pixels can show, the view draws each category as a lane with a
+density strip and clusters labelled with their counts; this module counts them.
+
+Clusters are buckets of a fixed width in content pixels, counted from the timeline's origin, so
+a pan moves them without changing what they hold. Each event is counted once, in the bucket of
+its start, so the clusters in a range add up to the events that start in it.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import itertools
+from array import array
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+# At most this many of the longest events are kept aside and checked on every query, so that
+# one long range does not widen every search window to its own length.
+_LONG_KEPT_ASIDE = 256
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Events of one lane whose starts fall in one bucket [start, end)."""
+
+    lane: int
+    start: float
+    end: float
+    count: int
+    first: int  # position of the first one in the lane's order
+    first_start: float  # the earliest start among them
+    last_start: float  # the latest start among them
+
+
+class EventIndex:
+    """Sorted columns of event times, by event and by lane (category).
+
+    `starts` must be sorted ascending (the timeline's order); `lanes[i]` is event i's lane.
+    """
+
+    def __init__(self, starts: Sequence[float], ends: Sequence[float], lanes: Sequence[int]):
+        self.starts = array("d", starts)
+        self.ends = array("d", ends)
+        n = len(self.starts)
+        if len(self.ends) != n or len(lanes) != n:
+            raise ValueError("starts, ends and lanes differ in length")
+        self.lane_count = 1 + max(lanes, default=-1)
+        self.lane_events: list[array] = [array("q") for _ in range(self.lane_count)]
+        self.lane_starts: list[array] = [array("d") for _ in range(self.lane_count)]
+        for i, (lane, start) in enumerate(zip(lanes, self.starts, strict=True)):
+            self.lane_events[lane].append(i)
+            self.lane_starts[lane].append(start)
+        durations = array("d", (e - s for s, e in zip(self.starts, self.ends, strict=True)))
+        longest = heapq.nlargest(_LONG_KEPT_ASIDE + 1, range(n), key=durations.__getitem__)
+        self._long = sorted(longest[:_LONG_KEPT_ASIDE])
+        # Every event not kept aside lasts at most this long.
+        self._max_short = durations[longest[-1]] if n > _LONG_KEPT_ASIDE else 0.0
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def visible(self, t_a: float, t_b: float) -> list[int]:
+        """Indices, in time order, of the events that overlap [t_a, t_b]."""
+        starts, ends = self.starts, self.ends
+        lo = bisect.bisect_left(starts, t_a - self._max_short)
+        hi = bisect.bisect_right(starts, t_b)
+        found = [i for i in range(lo, hi) if ends[i] >= t_a]
+        extra = [i for i in self._long if i < lo and ends[i] >= t_a and starts[i] <= t_b]
+        if extra:
+            found = sorted(set(found).union(extra))
+        return found
+
+    def count_starting(self, t_a: float, t_b: float) -> int:
+        """How many events start in [t_a, t_b)."""
+        return bisect.bisect_left(self.starts, t_b) - bisect.bisect_left(self.starts, t_a)
+
+    def lane_counts(self, lane: int, edges: Sequence[float]) -> list[int]:
+        """Events of `lane` starting in each [edges[k], edges[k+1]); edges ascend."""
+        starts = self.lane_starts[lane]
+        cut = [bisect.bisect_left(starts, t) for t in edges]
+        return [b - a for a, b in itertools.pairwise(cut)]
+
+    def clusters(
+        self, origin: float, bucket_seconds: float, t_a: float, t_b: float
+    ) -> list[Cluster]:
+        """Non-empty buckets of every lane that overlap [t_a, t_b), lane by lane in time order.
+
+        Bucket k covers [origin + k * bucket_seconds, origin + (k + 1) * bucket_seconds).
+        """
+        if bucket_seconds <= 0:
+            raise ValueError("bucket_seconds must be positive")
+        k0 = int((t_a - origin) // bucket_seconds)
+        k1 = int((t_b - origin) // bucket_seconds) + 1
+        edges = [origin + k * bucket_seconds for k in range(k0, k1 + 1)]
+        out: list[Cluster] = []
+        for lane in range(self.lane_count):
+            starts = self.lane_starts[lane]
+            cut = [bisect.bisect_left(starts, t) for t in edges]
+            for k in range(len(edges) - 1):
+                a, b = cut[k], cut[k + 1]
+                if b > a:
+                    out.append(
+                        Cluster(lane, edges[k], edges[k + 1], b - a, a, starts[a], starts[b - 1])
+                    )
+        return out
+
+    def cluster_events(self, cluster: Cluster) -> array:
+        """The events a cluster holds, as event indices in time order."""
+        events = self.lane_events[cluster.lane]
+        return events[cluster.first : cluster.first + cluster.count]
+
+    def latest_end(self, indices: Sequence[int]) -> float:
+        """The latest end among the given events."""
+        ends = self.ends
+        return max(ends[i] for i in indices)
