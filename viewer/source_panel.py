@@ -147,7 +147,8 @@ class SourcePanel(QWidget):
         self.show_event(None, None)
 
     @property
-    def event(self) -> Event | None:
+    def current_event(self) -> Event | None:
+        """The event shown. (Not `event`: that name is QWidget's event handler.)"""
         return self._event
 
     @property
