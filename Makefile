@@ -9,7 +9,7 @@ XVFB   := xvfb-run -a -s "-screen 0 1920x1080x24"
 PKG_VENV  ?= .venv-package
 PKG_STAMP := $(PKG_VENV)/.installed
 
-.PHONY: run test lint system package icons bench-startup clean
+.PHONY: run test lint system package icons bench bench-startup clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ $(PKG_STAMP): pyproject.toml
 # dist/timeline-viewer/timeline-viewer and dist/timeline-viewer-<version>-linux-<arch>.tar.gz
 package: system $(PKG_STAMP)
 	$(PKG_VENV)/bin/python release/package.py
+
+# Rendering at 1,000 to 1,000,000 events (see benchmarks/bench_render.py); prints a table and
+# writes benchmarks/results.json.
+bench: system $(STAMP)
+	$(BIN)/python -m benchmarks.bench_render
 
 # Startup to first paint (median of 10, from source and packaged) and the package's sizes.
 bench-startup: system $(STAMP)

@@ -11,7 +11,7 @@ import enum
 import math
 from dataclasses import dataclass
 
-from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -21,8 +21,10 @@ from PySide6.QtGui import (
     QPainter,
     QPainterPath,
     QPen,
+    QPixmap,
     QPolygonF,
 )
+from PySide6.QtWidgets import QWidget
 
 from viewer.model.aggregate import Cluster, EventIndex
 from viewer.model.dates import Precision
@@ -42,10 +44,10 @@ DISPUTED = "  (disputed)"
 
 MAX_LABEL_PX = 480.0
 # More events than this starting in view are drawn as lanes of clusters, not one by one.
-DETAIL_LIMIT = 400
-# Timelines up to this size are laid out whole at each zoom (labels never move when panning);
-# larger ones are laid out over the events near the view, one screen either side.
-FULL_LAYOUT_LIMIT = 3000
+DETAIL_LIMIT = 300
+# Timelines up to this size are laid out whole at each zoom (rows never change when panning);
+# larger ones are laid out over the events near the view, half a screen either side.
+FULL_LAYOUT_LIMIT = DETAIL_LIMIT
 LANE_HEIGHT = 42.0
 CLUSTER_PX = 72.0  # width of a cluster's bucket
 HEAT_BIN_PX = 4  # width of one cell of a lane's density strip
@@ -131,6 +133,12 @@ class TimelineRenderer:
         self.lane_ids: list[str] = lane_ids
         lane_of = {c: k for k, c in enumerate(lane_ids)}
         self.lane_colors = [QColor(timeline.category_color(c)) for c in lane_ids]
+        # Each lane's density colours, as ARGB32 pixels (stored B, G, R, A on little-endian
+        # machines) at every alpha: the strip is built from these bytes each frame.
+        self._lane_pixels = [
+            [bytes((c.blue(), c.green(), c.red(), a)) for a in range(256)] for c in self.lane_colors
+        ]
+        self._pills: dict[tuple[int, str, bool, float], QPixmap] = {}
         self.index = EventIndex(
             [e.start for e in events],
             [e.end for e in events],
@@ -182,7 +190,7 @@ class TimelineRenderer:
     def layout(self, scale: TimeScale, width: float) -> _Layout:
         """Rows and label places for the events near the view (cached: a pan reuses them).
 
-        A small timeline is laid out whole; a large one over the view and one screen either
+        A small timeline is laid out whole; a large one over the view and half a screen either
         side, so panning within that range moves nothing but the picture.
         """
         spp = scale.spp
@@ -199,7 +207,7 @@ class TimelineRenderer:
             t_a, t_b = -math.inf, math.inf
             ids: list[int] = list(range(len(self.index)))
         else:
-            t_a, t_b = view_a - width * spp, view_b + width * spp
+            t_a, t_b = view_a - width * spp / 2, view_b + width * spp / 2
             ids = self.index.visible(t_a - MAX_LABEL_PX * spp, t_b + MAX_LABEL_PX * spp)
         starts, ends = self.index.starts, self.index.ends
         placed = place_events(
@@ -456,14 +464,19 @@ class TimelineRenderer:
         base = top + AXIS_HEIGHT
         # Grid lines through the rows at each labelled tick.
         painter.setPen(QPen(GRID, 1))
-        for tick in axis.ticks:
-            if 0 <= tick.x <= frame.width:
-                painter.drawLine(QPointF(tick.x, base), QPointF(tick.x, frame.rows_bottom))
+        painter.drawLines(
+            [
+                QLineF(tick.x, base, tick.x, frame.rows_bottom)
+                for tick in axis.ticks
+                if 0 <= tick.x <= frame.width
+            ]
+        )
         painter.setPen(QPen(AXIS_LINE, 1))
         painter.drawLine(QPointF(0, base), QPointF(frame.width, base))
-        for x in axis.minor:
-            if 0 <= x <= frame.width:
-                painter.drawLine(QPointF(x, base - 4), QPointF(x, base))
+        # One call for all minor ticks: a call per line costs more than the drawing.
+        painter.drawLines(
+            [QLineF(x, base - 4, x, base) for x in axis.minor if 0 <= x <= frame.width]
+        )
         painter.setFont(self.axis_font)
         fm = QFontMetricsF(self.axis_font)
         for i, tick in enumerate(axis.ticks):
@@ -556,9 +569,7 @@ class TimelineRenderer:
             scale_log = 1.0 / math.log1p(peak)
             rows = []
             for lane, lane_counts in enumerate(counts):
-                c = self.lane_colors[lane]
-                # ARGB32 is stored B, G, R, A in memory on little-endian machines.
-                pixel = [bytes((c.blue(), c.green(), c.red(), a)) for a in range(256)]
+                pixel = self._lane_pixels[lane]
                 rows.append(
                     b"".join(
                         pixel[int(25 + 110 * math.log1p(n) * scale_log) if n else 0]
@@ -574,7 +585,11 @@ class TimelineRenderer:
             y = top + lane * LANE_HEIGHT
             painter.drawLine(QPointF(0, y), QPointF(frame.width, y))
         painter.setFont(self.count_font)
-        fm = QFontMetricsF(self.count_font)
+        # On screen the pills come from a cache of pixmaps (an antialiased rounded rectangle
+        # costs more than a blit); exports draw them as vectors.
+        device = painter.device()
+        cached_pills = isinstance(device, QWidget)
+        ratio = device.devicePixelRatioF() if cached_pills else 1.0
         for rect, cluster in self.visible_clusters(scale, frame, y_offset):
             color = self.lane_colors[cluster.lane]
             if cluster.count == 1:
@@ -587,12 +602,12 @@ class TimelineRenderer:
                         painter, rect, color, event.when.is_range, event.when.precision, False
                     )
                 continue
-            painter.setPen(QPen(INK if cluster == hovered else color, 1.5))
-            painter.setBrush(HOVER if cluster == hovered else BACKGROUND)
-            painter.drawRoundedRect(rect, 9, 9)
-            painter.setPen(INK)
-            baseline = rect.top() + (rect.height() + fm.ascent() - fm.descent()) / 2
-            painter.drawText(QPointF(rect.left() + 6, baseline), f"{cluster.count:,}")
+            text = f"{cluster.count:,}"
+            if cached_pills:
+                pill = self._pill(cluster.lane, text, cluster == hovered, rect, ratio)
+                painter.drawPixmap(rect.topLeft(), pill)
+            else:
+                self._draw_pill(painter, QRectF(rect), color, text, cluster == hovered)
         # Lane names stay at the left edge, over the strip.
         painter.setFont(self.small_font)
         sfm = QFontMetricsF(self.small_font)
@@ -603,6 +618,37 @@ class TimelineRenderer:
             painter.fillRect(back, QColor(255, 255, 255, 210))
             painter.setPen(MUTED)
             painter.drawText(QPointF(8, y + 3 + sfm.ascent()), name)
+
+    def _draw_pill(
+        self, painter: QPainter, rect: QRectF, color: QColor, text: str, hovered: bool
+    ) -> None:
+        painter.setPen(QPen(INK if hovered else color, 1.5))
+        painter.setBrush(HOVER if hovered else BACKGROUND)
+        painter.drawRoundedRect(rect.adjusted(0.75, 0.75, -0.75, -0.75), 9, 9)
+        painter.setPen(INK)
+        painter.setFont(self.count_font)
+        fm = QFontMetricsF(self.count_font)
+        baseline = rect.top() + (rect.height() + fm.ascent() - fm.descent()) / 2
+        painter.drawText(QPointF(rect.left() + 6, baseline), text)
+
+    def _pill(self, lane: int, text: str, hovered: bool, rect: QRectF, ratio: float) -> QPixmap:
+        key = (lane, text, hovered, ratio)
+        pill = self._pills.get(key)
+        if pill is None:
+            if len(self._pills) > 4000:
+                self._pills.clear()
+            pill = QPixmap(math.ceil(rect.width() * ratio), math.ceil(rect.height() * ratio))
+            pill.setDevicePixelRatio(ratio)
+            pill.fill(Qt.GlobalColor.transparent)
+            p = QPainter(pill)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+            p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+            self._draw_pill(
+                p, QRectF(0, 0, rect.width(), rect.height()), self.lane_colors[lane], text, hovered
+            )
+            p.end()
+            self._pills[key] = pill
+        return pill
 
     @staticmethod
     def _paint_point(painter: QPainter, rect: QRectF, color: QColor, selected: bool) -> None:

@@ -21,7 +21,7 @@ _EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 # The three forms we write ourselves; anything else goes to dateutil.
-_ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_ISO = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # ASCII digits only
 # Two defaults that differ in every field: a field dateutil fills from the default was not
 # in the text, so comparing two parses tells us the precision the text gave.
 _DEFAULT_A = _dt.datetime(2000, 1, 1)

@@ -1,0 +1,198 @@
+"""Rendering at scale: load, frame times, wheel latency, a 4K export and memory, per size.
+
+    python -m benchmarks.bench_render [--sizes 1000,10000,100000,1000000] [--shapes uniform,bursty]
+                                      [--json benchmarks/results.json]
+
+For each size and shape the generator (benchmarks/make_timeline.py, seed 1) writes a timeline
+once into benchmarks/.cache/, and a fresh Python process measures it, so that memory figures
+do not mix. Each process, on Qt's offscreen platform at device pixel ratio 1:
+
+- builds the empty main window at 1920x1080 and notes its peak memory (the baseline);
+- load to first paint: reads and checks the file, hands it to the window, paints once;
+- frame times: a scripted sweep of 240 steps, alternating a zoom step about the centre with a
+  pan of 150 px, from the whole range down to a single day around the busiest moment; each
+  step is painted synchronously (QWidget.repaint) and timed; p50, p95 and max;
+- wheel to frame: 30 mouse-wheel events sent to the view at points of the sweep, each timed
+  from the event to the end of the painted frame;
+- a 3840x2160 PNG export of the whole timeline;
+- peak memory above the baseline (ru_maxrss).
+
+It prints a table and writes the figures as JSON. `make bench` runs it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / "benchmarks" / ".cache"
+SWEEP_STEPS = 240
+WHEEL_SAMPLES = 30
+DAY = 86_400.0
+
+
+def _peak_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(path: Path) -> dict:
+    """Run in a fresh process: every figure for one timeline file."""
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    os.environ.setdefault("QT_SCALE_FACTOR", "1")
+    from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    from viewer.export import export_timeline
+    from viewer.main_window import MainWindow, load_timeline_file
+    from viewer.model.scale import fit
+
+    app = QApplication([sys.argv[0]])
+    settings = QSettings(str(CACHE / "bench-settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(None, settings)
+    window.resize(1920, 1080)
+    window.show()
+    app.processEvents()
+    view = window.view
+    baseline = _peak_mb()
+
+    t = time.perf_counter()
+    timeline = load_timeline_file(path)
+    window.set_timeline(timeline)
+    app.processEvents()
+    view.repaint()
+    load_s = time.perf_counter() - t
+
+    # The sweep: from the whole range down to one day around the busiest moment.
+    renderer = view.renderer
+    starts = renderer.index.starts
+    busiest = max(
+        range(0, len(starts), max(1, len(starts) // 2000)),
+        key=lambda i: renderer.index.count_starting(starts[i], starts[i] + 7 * DAY),
+    )
+    target = starts[busiest] + DAY / 2
+    view.fit_all()
+    width = float(view.width())
+    whole = view.scale.spp
+    finest = fit(target - DAY / 2, target + DAY / 2, width, 0).spp
+    zoom_steps = SWEEP_STEPS // 2
+    factor = (whole / finest) ** (1 / zoom_steps)
+    frames = []
+    wheel = []
+    wheel_every = max(1, SWEEP_STEPS // WHEEL_SAMPLES)
+    for step in range(SWEEP_STEPS):
+        scale = view.scale
+        if step % 2 == 0:
+            # Zoom about the target where it is on screen (bringing it into view first).
+            if not 0 <= scale.x_of(target) <= width:
+                scale = scale.centred_on(target)
+            view.set_scale(scale.zoomed(factor, scale.x_of(target)))
+        else:
+            view.set_scale(scale.panned(150 if step % 4 == 1 else -150))
+        t = time.perf_counter()
+        view.repaint()
+        frames.append(time.perf_counter() - t)
+        if step % wheel_every == 0:
+            pos = QPointF(width / 2, view.height() / 2)
+            event = QWheelEvent(
+                pos,
+                view.mapToGlobal(pos),
+                QPoint(0, 0),
+                QPoint(0, 120 if step % 2 else -120),
+                Qt.MouseButton.NoButton,
+                Qt.KeyboardModifier.NoModifier,
+                Qt.ScrollPhase.NoScrollPhase,
+                False,
+            )
+            t = time.perf_counter()
+            QApplication.sendEvent(view, event)
+            view.repaint()
+            wheel.append(time.perf_counter() - t)
+    frames.sort()
+
+    out = CACHE / f"{path.stem}-4k.png"
+    t = time.perf_counter()
+    export_timeline(timeline, out, width=3840, height=2160)
+    export_s = time.perf_counter() - t
+    out.unlink()
+    return {
+        "events": len(timeline.events),
+        "load_to_first_paint_s": load_s,
+        "frame_p50_ms": 1000 * frames[len(frames) // 2],
+        "frame_p95_ms": 1000 * frames[int(len(frames) * 0.95)],
+        "frame_max_ms": 1000 * frames[-1],
+        "wheel_to_frame_p50_ms": 1000 * statistics.median(wheel),
+        "wheel_to_frame_max_ms": 1000 * max(wheel),
+        "export_4k_png_s": export_s,
+        "memory_above_empty_app_mb": _peak_mb() - baseline,
+        "sweep_steps": SWEEP_STEPS,
+        "final_spp": view.scale.spp,
+    }
+
+
+def timeline_file(events: int, shape: str) -> Path:
+    """The generated timeline for a size and shape, made once."""
+    from benchmarks.make_timeline import make_timeline
+
+    path = CACHE / f"{shape}-{events}.json"
+    if not path.is_file():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        make_timeline(path, events, 1, shape)
+    return path
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000,1000000")
+    parser.add_argument("--shapes", default="uniform,bursty")
+    parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results.json"))
+    parser.add_argument("--one", metavar="FILE", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one:
+        print(json.dumps(measure(Path(args.one))))
+        return 0
+    results = []
+    header = (
+        f"{'events':>9} {'shape':8} {'load→paint':>10} {'p50':>7} {'p95':>7} {'max':>7} "
+        f"{'wheel':>7} {'4K PNG':>7} {'memory':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for size in (int(s) for s in args.sizes.split(",")):
+        for shape in args.shapes.split(","):
+            path = timeline_file(size, shape)
+            done = subprocess.run(
+                [sys.executable, "-m", "benchmarks.bench_render", "--one", str(path)],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+            )
+            if done.returncode != 0:
+                print(f"{size:>9} {shape:8} failed: {done.stderr.strip()[-400:]}")
+                continue
+            r = json.loads(done.stdout.strip().splitlines()[-1])
+            r["shape"] = shape
+            results.append(r)
+            print(
+                f"{size:>9,} {shape:8} {r['load_to_first_paint_s']:>9.2f}s "
+                f"{r['frame_p50_ms']:>5.1f}ms {r['frame_p95_ms']:>5.1f}ms "
+                f"{r['frame_max_ms']:>5.1f}ms {r['wheel_to_frame_p50_ms']:>5.1f}ms "
+                f"{r['export_4k_png_s']:>6.2f}s {r['memory_above_empty_app_mb']:>6.0f}MB",
+                flush=True,
+            )
+    Path(args.json).write_text(json.dumps(results, indent=2) + "\n", "utf-8")
+    print(f"figures written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
