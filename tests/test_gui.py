@@ -264,6 +264,7 @@ def test_opening_a_bad_file_shows_why_and_keeps_the_timeline(qtbot, window, tmp_
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(bad), ""))
     before = window.timeline
     window.open_action.trigger()
+    qtbot.waitUntil(lambda: window.last_error is not None)  # files load in the background
     assert window.timeline is before
     box = window.last_error
     assert box is not None and box.isVisible()
@@ -285,7 +286,7 @@ def test_opening_another_timeline(qtbot, window, tmp_path, monkeypatch):
     )
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
     window.open_action.trigger()
-    assert window.timeline.title == "Bridge <i>history</i>"
+    qtbot.waitUntil(lambda: window.timeline.title == "Bridge <i>history</i>")
     qtbot.keyClick(window.view, Qt.Key.Key_Right)
     # Markup in the data is shown literally, never interpreted.
     assert window.panel.title.text() == "Bridge <b>opens</b>"
@@ -305,7 +306,8 @@ def test_a_quote_missing_from_its_source_is_a_visible_warning(qtbot, window, tmp
         date="2022",
         quote="words that are not in the article",
     )
-    assert window.open_path(path)
+    window.open_path(path)
+    qtbot.waitUntil(lambda: window.timeline.path == path)
     assert "1 with quotes not found" in window.statusBar().currentMessage()
     qtbot.keyClick(window.view, Qt.Key.Key_Right)
     assert window.panel.warnings.isVisible()

@@ -1,4 +1,9 @@
-"""The main window: the timeline view and the source panel side by side, menus, status bar."""
+"""The main window: the timeline view and the source panel side by side, menus, status bar.
+
+Files opened from the window load in a background thread (viewer.loading): the status bar shows
+a progress bar and a Cancel button, Esc cancels too, and the timeline on show stays until the
+new one is ready, so a load that fails or is cancelled changes nothing.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +16,16 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
+    QPushButton,
     QSplitter,
     QWidget,
 )
 
-from viewer.bundle import trust_root_for
+from viewer.errors import log
 from viewer.export import ExportError, export_timeline
-from viewer.model.loader import TimelineError, load_timeline
+from viewer.loading import TimelineLoader
+from viewer.loading import load_timeline_file as load_timeline_file  # app.py's first load
 from viewer.model.timeline import Timeline
 from viewer.source_panel import SourcePanel
 from viewer.timeline_view import TimelineView
@@ -28,12 +36,6 @@ EXPORT_FILTERS = {
     "PDF document (*.pdf)": ".pdf",
 }
 GUI_PNG_SCALE = 2.0  # PNGs saved from the window are for publication: twice the pixels
-
-
-def load_timeline_file(path: str | Path) -> Timeline:
-    """Load a timeline the way the app does: our own bundled files may use the bundled seeds."""
-    path = Path(path)
-    return load_timeline(path, root=trust_root_for(path))
 
 
 def show_error(parent: QWidget | None, title: str, text: str) -> QMessageBox:
@@ -69,6 +71,7 @@ class MainWindow(QMainWindow):
 
         self.zoom_label = QLabel()
         self.zoom_label.setTextFormat(Qt.TextFormat.PlainText)
+        self._make_load_indicator()
         self.statusBar().addPermanentWidget(self.zoom_label)
 
         self._make_actions()
@@ -79,6 +82,39 @@ class MainWindow(QMainWindow):
         if timeline is not None:
             self.set_timeline(timeline)
         self.view.setFocus()
+
+    def _make_load_indicator(self) -> None:
+        """The status bar's "Loading big.json… 45%", its bar and Cancel button, hidden when idle.
+
+        Permanent widgets, so that a message such as the selected event's does not hide them.
+        """
+        self.loader = TimelineLoader(self)
+        self.loader.progressed.connect(self._on_load_progress)
+        self.loader.finished.connect(self._on_loaded)
+        self.loader.failed.connect(self._on_load_failed)
+        self.loader.cancelled.connect(self._on_load_cancelled)
+        self._loading_name = ""
+        self.load_label = QLabel()
+        self.load_label.setObjectName("loadLabel")
+        self.load_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.load_bar = QProgressBar()
+        self.load_bar.setObjectName("loadProgress")
+        self.load_bar.setMaximumWidth(160)
+        self.load_bar.setTextVisible(False)  # the label says the percentage
+        self.cancel_load_button = QPushButton("Cancel")
+        self.cancel_load_button.setObjectName("cancelLoad")
+        self.cancel_load_button.setToolTip("Stop loading and keep the timeline shown (Esc)")
+        self.cancel_load_button.clicked.connect(self.cancel_load)
+        # Esc clears the selection in the view; while a file loads, the window takes it to
+        # cancel. Disabled when idle, so that Esc reaches the view again.
+        self.cancel_load_action = QAction("Cancel loading", self)
+        self.cancel_load_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.cancel_load_action.setEnabled(False)
+        self.cancel_load_action.triggered.connect(self.cancel_load)
+        self.addAction(self.cancel_load_action)
+        for widget in (self.load_label, self.load_bar, self.cancel_load_button):
+            self.statusBar().addPermanentWidget(widget)
+            widget.hide()
 
     # -- actions ----------------------------------------------------------------------------
 
@@ -159,15 +195,64 @@ class MainWindow(QMainWindow):
             f"{len(timeline.events)} events from {len(timeline.sources)} sources{note}"
         )
 
-    def open_path(self, path: str | Path) -> bool:
-        """Load the timeline at `path`; on failure show why and keep the current timeline."""
-        try:
-            timeline = load_timeline_file(path)
-        except TimelineError as exc:
-            self.last_error = show_error(self, "Cannot open timeline", str(exc))
-            return False
+    def open_path(self, path: str | Path) -> None:
+        """Start loading the timeline at `path` in the background, cancelling any other load.
+
+        The new timeline replaces the current one once it is ready; if the load fails, a dialog
+        says why and the current timeline stays.
+        """
+        path = Path(path)
+        self.loader.start(path)
+        self._loading_name = path.name
+        self.load_bar.setRange(0, 0)  # busy until the first report
+        self._show_load_progress(0)
+        for widget in (self.load_label, self.load_bar, self.cancel_load_button):
+            widget.show()
+        self.cancel_load_action.setEnabled(True)
+
+    def is_loading(self) -> bool:
+        """Whether a file is loading in the background."""
+        return self.loader.is_loading()
+
+    def cancel_load(self) -> None:
+        """Stop the file loading, if any; the timeline on show stays."""
+        self.loader.cancel()
+
+    def _show_load_progress(self, percent: int) -> None:
+        self.load_label.setText(f"Loading {self._loading_name}… {percent}%")
+
+    def _end_load(self) -> None:
+        self.cancel_load_action.setEnabled(False)
+        for widget in (self.load_label, self.load_bar, self.cancel_load_button):
+            widget.hide()
+
+    def _on_load_progress(self, done: int, total: int) -> None:
+        if self.load_bar.maximum() != total:
+            self.load_bar.setRange(0, total)
+        self.load_bar.setValue(done)
+        self._show_load_progress(done * 100 // max(total, 1))
+
+    def _on_loaded(self, timeline: Timeline) -> None:
+        self._end_load()
+        log.info("opened %s (%d events)", timeline.path, len(timeline.events))
         self.set_timeline(timeline)
-        return True
+        warned = sum(1 for e in timeline.events if e.warnings)
+        note = f"; {warned:,} with quotes not found in their sources" if warned else ""
+        self.statusBar().showMessage(
+            f"Opened {self._loading_name} ({len(timeline.events):,} events{note})"
+        )
+
+    def _on_load_failed(self, message: str) -> None:
+        self._end_load()
+        log.warning("cannot open a timeline: %s", message)
+        self.last_error = show_error(self, "Cannot open timeline", message)
+
+    def _on_load_cancelled(self) -> None:
+        self._end_load()
+        log.info("loading %s cancelled", self._loading_name)
+        current = self.timeline
+        still = f"; still showing {current.title}" if current is not None else ""
+        self.statusBar().showMessage(f"Loading cancelled{still}")
 
     def open_dialog(self) -> None:
         start = str(self.timeline.path.parent) if self.timeline and self.timeline.path else ""
@@ -237,4 +322,6 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
+        # A thread must not outlive the window's objects; a cancelled load stops within moments.
+        self.loader.shutdown()
         super().closeEvent(event)

@@ -3,15 +3,19 @@
 The format is documented in docs/format.md and described by resources/timeline.schema.json.
 Checks are written out here rather than run through a schema validator: they give messages in the
 form `events[3].date: 'April 31 2022' is not a date`, and they stay fast on a million events.
+
+A load can report its progress and be cancelled (the app loads in a background thread); both
+hooks are plain Python, so the model stays free of Qt.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from json.decoder import JSONDecoder, scanstring
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any
+from typing import Any, Protocol
 
 from viewer.model.dates import DateError, DateSpan, parse_date
 from viewer.model.timeline import PALETTE, Category, Citation, Event, Source, Timeline
@@ -20,6 +24,7 @@ FORMAT_VERSION = 1
 MAX_FILE_BYTES = 160 * 1024 * 1024
 MAX_SOURCE_BYTES = 32 * 1024 * 1024
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")  # what json skips between tokens
 
 _TOP_KEYS = {"version", "title", "description", "categories", "sources", "events"}
 _SOURCE_KEYS = {"id", "file", "title", "description"}
@@ -36,6 +41,56 @@ _EVENT_KEYS = {
     "disputed_by",
 }
 _CITATION_KEYS = {"source", "quote"}
+
+# Progress is reported in thousandths of the whole load. Each stage has a share of it, roughly
+# in proportion to its time on a large file, and a budget of reports, so a load makes at most
+# about 200 calls to its progress hook however large the file is.
+PROGRESS_TOTAL = 1000
+_READ, _PARSE, _SOURCES, _EVENTS = 20, 200, 210, 770  # where each stage ends; then sorting
+_READ_REPORTS, _PARSE_REPORTS, _SOURCE_REPORTS, _EVENT_REPORTS = 10, 40, 10, 120
+
+
+class LoadCancelled(Exception):
+    """The load was cancelled through its `cancel` argument.
+
+    Not a TimelineError: nothing is wrong with the file, so there is nothing to show as an error.
+    """
+
+
+class CancelFlag(Protocol):
+    """What `cancel` must offer; a threading.Event does."""
+
+    def is_set(self) -> bool: ...
+
+
+class _Progress:
+    """Reports progress (never going back) and checks for cancellation, at the same points."""
+
+    def __init__(
+        self, report: Callable[[int, int], None] | None, cancel: CancelFlag | None
+    ) -> None:
+        self.report = report
+        self.cancel = cancel
+        self.done = -1
+
+    def at(self, done: int) -> None:
+        """Raise LoadCancelled if cancellation was asked for; else report `done` if it is new."""
+        if self.cancel is not None and self.cancel.is_set():
+            raise LoadCancelled
+        done = min(done, PROGRESS_TOTAL)
+        if done > self.done:
+            self.done = done
+            if self.report is not None:
+                self.report(done, PROGRESS_TOTAL)
+
+    def within(self, start: int, end: int, i: int, count: int) -> None:
+        """Report step `i` of `count` of the stage that runs from `start` to `end`."""
+        self.at(start + (end - start) * i // max(count, 1))
+
+
+def _ceil_div(n: int, parts: int) -> int:
+    """The step that divides `n` things into at most `parts` parts (at least 1)."""
+    return max(1, -(-n // parts))
 
 
 class TimelineError(Exception):
@@ -131,19 +186,126 @@ def _read_source_text(path: Path) -> str:
     return path.read_bytes().decode("utf-8")
 
 
+def _read_in_steps(path: Path, size: int, steps: _Progress) -> bytes:
+    """path.read_bytes(), in chunks, reporting progress and checking for cancellation."""
+    chunk = max(1 << 20, _ceil_div(size, _READ_REPORTS))
+    parts = []
+    got = 0
+    with path.open("rb") as f:
+        while part := f.read(chunk):
+            parts.append(part)
+            got += len(part)
+            steps.within(0, _READ, got, size)
+    return b"".join(parts)
+
+
+def _scan_top_object(text: str, every: int) -> Iterator[int]:
+    """Parse `text` like json.loads, for a document that is an object, yielding now and then
+    the position reached; returns the document. The elements of the object's lists (such as
+    `events`) are parsed one by one, so that a background thread lets go of the interpreter
+    lock between them (json.loads holds it throughout) and can be cancelled.
+
+    Raises ValueError or IndexError at anything unexpected: the caller then leaves the document
+    to json.loads, so that every message is json's own.
+    """
+    scan = JSONDecoder().scan_once
+    space = _JSON_SPACE.match
+
+    def value(i: int) -> tuple[Any, int]:
+        try:
+            return scan(text, i)
+        except StopIteration:  # json's way to say "no value here"
+            raise ValueError(i) from None
+
+    mark = every
+    i = space(text, 0).end()
+    if text[i] != "{":
+        raise ValueError(i)
+    doc: dict[str, Any] = {}
+    i = space(text, i + 1).end()
+    if text[i] == "}":
+        i += 1
+    else:
+        while True:
+            if text[i] != '"':
+                raise ValueError(i)
+            key, i = scanstring(text, i + 1, True)
+            i = space(text, i).end()
+            if text[i] != ":":
+                raise ValueError(i)
+            i = space(text, i + 1).end()
+            if text[i] == "[":
+                items: list[Any] = []
+                i = space(text, i + 1).end()
+                if text[i] == "]":
+                    i += 1
+                else:
+                    while True:
+                        item, i = value(i)
+                        items.append(item)
+                        if i >= mark:
+                            mark = i + every
+                            yield i
+                        i = space(text, i).end()
+                        if text[i] == "]":
+                            i += 1
+                            break
+                        if text[i] != ",":
+                            raise ValueError(i)
+                        i = space(text, i + 1).end()
+                doc[key] = items
+            else:
+                doc[key], i = value(i)
+            i = space(text, i).end()
+            if text[i] == "}":
+                i += 1
+                break
+            if text[i] != ",":
+                raise ValueError(i)
+            i = space(text, i + 1).end()
+    if space(text, i).end() != len(text):
+        raise ValueError(i)
+    return doc
+
+
+def _parse_json_in_steps(text: str, steps: _Progress) -> Any:
+    """json.loads(text), reporting progress and checking for cancellation as it goes."""
+    parser = _scan_top_object(text, _ceil_div(len(text), _PARSE_REPORTS))
+    while True:
+        try:
+            at = next(parser)
+        except StopIteration as end:
+            return end.value
+        except (ValueError, IndexError, RecursionError):
+            break
+        # Outside the try: what the hook raises (LoadCancelled) is not a parsing problem.
+        steps.within(_READ, _PARSE, at, len(text))
+    return json.loads(text)
+
+
 def load_timeline(
     path: str | Path,
     *,
     root: str | Path | None = None,
     read_source: Callable[[Path], str] = _read_source_text,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: CancelFlag | None = None,
 ) -> Timeline:
     """Load and check the timeline file at `path`.
 
     Source files are resolved relative to the timeline's folder and must stay inside `root`
     (by default that folder). Structural problems raise TimelineError; a quote that is not found
     in its source is kept, with a warning on its event.
+
+    `progress(done, total)`, if given, is called from the loading thread with `done` never
+    decreasing: once at the start, at most about 200 times in all, and last with done == total
+    when the timeline is ready. `cancel` (a threading.Event, say) is checked at the same points;
+    once it is set, the load raises LoadCancelled.
     """
     path = Path(path)
+    steps = _Progress(progress, cancel)
+    steps.at(0)
+    hooked = progress is not None or cancel is not None
     try:
         size = path.stat().st_size
         if not path.is_file():
@@ -151,14 +313,14 @@ def load_timeline(
         if size > MAX_FILE_BYTES:
             limit = MAX_FILE_BYTES // (1024 * 1024)
             raise TimelineError(path, "", f"is {size / 1048576:.0f} MB; the limit is {limit} MB")
-        raw = path.read_bytes()
+        raw = _read_in_steps(path, size, steps) if hooked else path.read_bytes()
     except FileNotFoundError:
         raise TimelineError(path, "", "file not found") from None
     except PermissionError:
         raise TimelineError(path, "", "permission denied") from None
     except OSError as exc:
         raise TimelineError(path, "", exc.strerror or str(exc)) from None
-    return parse_timeline(raw, path, root=root, read_source=read_source)
+    return _parse(raw, path, root, read_source, steps)
 
 
 def parse_timeline(
@@ -167,8 +329,21 @@ def parse_timeline(
     *,
     root: str | Path | None = None,
     read_source: Callable[[Path], str] = _read_source_text,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: CancelFlag | None = None,
 ) -> Timeline:
     """Check the bytes of a timeline file that lives at `path` (see load_timeline)."""
+    return _parse(raw, path, root, read_source, _Progress(progress, cancel))
+
+
+def _parse(
+    raw: bytes,
+    path: Path,
+    root: str | Path | None,
+    read_source: Callable[[Path], str],
+    steps: _Progress,
+) -> Timeline:
+    steps.at(_READ)
     if raw.startswith(b"\xef\xbb\xbf"):
         raise TimelineError(
             path, "line 1", "starts with a byte-order mark; save it as UTF-8 without BOM"
@@ -181,7 +356,10 @@ def parse_timeline(
     if not text.strip():
         raise TimelineError(path, "", "is empty")
     try:
-        doc = json.loads(text)
+        if steps.report is None and steps.cancel is None:
+            doc = json.loads(text)
+        else:
+            doc = _parse_json_in_steps(text, steps)
     except json.JSONDecodeError as exc:
         raise TimelineError(
             path, f"line {exc.lineno} column {exc.colno}", f"not valid JSON ({exc.msg})"
@@ -202,9 +380,11 @@ def parse_timeline(
     categories = _read_categories(r, doc)
     base = path.parent
     trust_root = Path(root) if root is not None else base
-    sources = _read_sources(r, doc, base, trust_root, read_source)
-    events = _read_events(r, doc, sources, categories)
-    return Timeline(
+    steps.at(_PARSE)
+    sources = _read_sources(r, doc, base, trust_root, read_source, steps)
+    events = _read_events(r, doc, sources, categories, steps)
+    steps.at(_EVENTS)
+    timeline = Timeline(
         title=title,
         description=description,
         sources=sources,
@@ -212,6 +392,8 @@ def parse_timeline(
         events=tuple(events),
         path=path,
     )
+    steps.at(PROGRESS_TOTAL)
+    return timeline
 
 
 def _read_categories(r: _Reader, doc: dict) -> dict[str, Category]:
@@ -230,10 +412,19 @@ def _read_categories(r: _Reader, doc: dict) -> dict[str, Category]:
 
 
 def _read_sources(
-    r: _Reader, doc: dict, base: Path, trust_root: Path, read_source: Callable[[Path], str]
+    r: _Reader,
+    doc: dict,
+    base: Path,
+    trust_root: Path,
+    read_source: Callable[[Path], str],
+    steps: _Progress,
 ) -> dict[str, Source]:
     sources: dict[str, Source] = {}
-    for i, item in enumerate(r.array(doc, "sources", "")):
+    items = r.array(doc, "sources", "")
+    every = _ceil_div(len(items), _SOURCE_REPORTS)
+    for i, item in enumerate(items):
+        if i % every == 0:
+            steps.within(_PARSE, _SOURCES, i, len(items))
         loc = f"sources[{i}]"
         r.obj(item, loc, _SOURCE_KEYS, ("id", "file", "title"))
         sid = r.text(item, "id", loc)
@@ -268,7 +459,11 @@ def _read_sources(
 
 
 def _read_events(
-    r: _Reader, doc: dict, sources: dict[str, Source], categories: dict[str, Category]
+    r: _Reader,
+    doc: dict,
+    sources: dict[str, Source],
+    categories: dict[str, Category],
+    steps: _Progress,
 ) -> list[Event]:
     items = r.array(doc, "events", "")
     if not items:
@@ -276,7 +471,10 @@ def _read_events(
     seen: set[str] = set()
     events: list[Event] = []
     pending_disputes: list[tuple[str, str, str]] = []
+    every = _ceil_div(len(items), _EVENT_REPORTS)
     for i, item in enumerate(items):
+        if i % every == 0:
+            steps.within(_SOURCES, _EVENTS, i, len(items))
         loc = f"events[{i}]"
         r.obj(item, loc, _EVENT_KEYS, ("id", "title", "date", "category", "summary", "citations"))
         eid = r.text(item, "id", loc)
