@@ -27,9 +27,9 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from viewer.model.aggregate import Cluster, EventIndex
-from viewer.model.dates import Precision
+from viewer.model.dates import SECONDS_PER_DAY, Precision
 from viewer.model.layout import Placed, fit_with_labels, place_events
-from viewer.model.scale import MIN_SECONDS_PER_PIXEL, TimeScale, fit
+from viewer.model.scale import TimeScale, fit
 from viewer.model.ticks import axis_for
 from viewer.model.timeline import Timeline
 
@@ -176,14 +176,17 @@ class TimelineRenderer:
     # -- geometry ---------------------------------------------------------------------------
 
     def mode(self, scale: TimeScale, width: float) -> Mode:
-        """One by one when few events start in view or the zoom is at its finest (events on the
-        same day cannot be told apart by zooming), else aggregated."""
+        """One by one when few events start in view, else aggregated.
+
+        Also one by one (up to 20 times as many) once the view spans two days or less: dates
+        are known to the day at best, so zooming further cannot tell such events apart, and
+        they are stacked in rows instead.
+        """
         if len(self.index) <= DETAIL_LIMIT:
             return Mode.DETAIL
-        count = self.index.count_starting(scale.t0, scale.t0 + width * scale.spp)
-        if count <= DETAIL_LIMIT or (
-            scale.spp <= MIN_SECONDS_PER_PIXEL * 1.001 and count <= 20 * DETAIL_LIMIT
-        ):
+        span = width * scale.spp
+        count = self.index.count_starting(scale.t0, scale.t0 + span)
+        if count <= DETAIL_LIMIT or (span <= 2 * SECONDS_PER_DAY and count <= 20 * DETAIL_LIMIT):
             return Mode.DETAIL
         return Mode.AGGREGATE
 
