@@ -45,17 +45,26 @@ def settings(tmp_path):
 
 
 @pytest.fixture
-def window(qtbot, settings, builtin):
+def open_window(qtbot, settings):
+    """Opens a shown main window on a timeline, its view focused and laid out."""
     from viewer.main_window import MainWindow
 
-    win = MainWindow(builtin, settings)
-    qtbot.addWidget(win)
-    win.resize(1280, 760)
-    win.show()
-    qtbot.waitExposed(win)
-    win.view.setFocus()
-    qtbot.waitUntil(lambda: win.view.width() > 300)
-    return win
+    def make(timeline, width: int = 1280, height: int = 760):
+        win = MainWindow(timeline, settings)
+        qtbot.addWidget(win)
+        win.resize(width, height)
+        win.show()
+        qtbot.waitExposed(win)
+        win.view.setFocus()
+        qtbot.waitUntil(lambda: win.view.width() > width // 2 - 340)
+        return win
+
+    return make
+
+
+@pytest.fixture
+def window(open_window, builtin):
+    return open_window(builtin)
 
 
 def index_of(timeline: Timeline, event_id: str) -> int:

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 
 from benchmarks.make_timeline import make_timeline
 from viewer.export import export_timeline
-from viewer.main_window import MainWindow, load_timeline_file
+from viewer.main_window import load_timeline_file
 from viewer.render import DETAIL_LIMIT, Mode
 
 
@@ -24,14 +24,8 @@ def bursty(tmp_path_factory):
 
 
 @pytest.fixture
-def big_window(qtbot, settings, bursty):
-    win = MainWindow(bursty, settings)
-    qtbot.addWidget(win)
-    win.resize(1400, 860)
-    win.show()
-    qtbot.waitExposed(win)
-    win.view.setFocus()
-    qtbot.waitUntil(lambda: win.view.width() > 600)
+def big_window(open_window, bursty):
+    win = open_window(bursty, 1400, 860)
     win.view.fit_all()
     return win
 
