@@ -6,7 +6,7 @@ import json
 import shutil
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, QSizeF, Qt
-from PySide6.QtGui import QWheelEvent
+from PySide6.QtGui import QColor, QWheelEvent
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from viewer.bundle import data_root
@@ -349,3 +349,24 @@ def test_hovering_an_event_highlights_it_and_shows_a_plain_tooltip(qtbot, window
     frame, _, _ = drawn_rects(view, i)
     qtbot.mouseMove(view, QPoint(view.width() - 4, int(frame.rows_bottom) - 4))
     qtbot.waitUntil(lambda: view.hovered_index is None)
+
+
+def test_a_month_wide_band_is_drawn_as_a_band_not_a_diamond(qtbot, window, builtin):
+    # At the fitted zoom the CommEx sale (September 2023) is a few pixels wider than the point
+    # threshold: a pale band whose solid start edge carries the category colour.
+    view = window.view
+    i = builtin.index_of("commex-sale")
+    _, marker, _ = drawn_rects(view, i)
+    assert marker.width() >= 6
+    image = view.grab().toImage()
+    ratio = image.devicePixelRatio()
+    edge = image.pixelColor(int((marker.left() + 1) * ratio), int(marker.center().y() * ratio))
+    business = QColor(builtin.category_color("business"))
+    assert (
+        max(
+            abs(edge.red() - business.red()),
+            abs(edge.green() - business.green()),
+            abs(edge.blue() - business.blue()),
+        )
+        <= 12
+    ), edge.name()

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import QWidget
 
 from viewer.model.aggregate import Cluster, EventIndex
 from viewer.model.dates import SECONDS_PER_DAY, Precision
-from viewer.model.layout import Placed, fit_with_labels, place_events
+from viewer.model.layout import POINT_BELOW_PX, POINT_HALF_PX, Placed, fit_with_labels, place_events
 from viewer.model.scale import TimeScale, fit
 from viewer.model.ticks import axis_for
 from viewer.model.timeline import Timeline
@@ -315,13 +315,23 @@ class TimelineRenderer:
         lane = self._lane_of_event[index] if lane is None else lane
         x0 = scale.x_of(self.index.starts[index])
         x1 = scale.x_of(self.index.ends[index])
-        if x1 - x0 < 6:
+        if x1 - x0 < POINT_BELOW_PX:
             mid = (x0 + x1) / 2
-            x0, x1 = mid - 6, mid + 6
+            x0, x1 = mid - POINT_HALF_PX, mid + POINT_HALF_PX
         bar_top = frame.rows_top + lane * height - y_offset + (height - BAR_HEIGHT) / 2
         marker = QRectF(x0, bar_top, x1 - x0, BAR_HEIGHT)
         label = QRectF(x1 + 6, bar_top, self._width(index), BAR_HEIGHT)
         return marker, label
+
+    def _is_point(self, index: int, scale: TimeScale, width: float) -> bool:
+        """Whether event `index` is drawn as a diamond (a period narrower than a few pixels)
+        rather than a band, as the layout decided."""
+        if self.mode(scale, width) is Mode.DETAIL:
+            placed = self.layout(scale, width).placed.get(index)
+            if placed is not None:
+                return placed.is_point
+        span = self.index.ends[index] - self.index.starts[index]
+        return span / scale.spp < POINT_BELOW_PX
 
     def hit_test(
         self, point: QPointF, scale: TimeScale, frame: Frame, y_offset: float = 0.0
@@ -538,7 +548,7 @@ class TimelineRenderer:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(SELECTION if is_selected else HOVER)
             painter.drawRoundedRect(back, 5, 5)
-        if marker.width() <= 12.5:
+        if self._is_point(i, scale, frame.width):
             self._paint_point(painter, marker, color, is_selected)
         else:
             self._paint_band(
@@ -598,7 +608,7 @@ class TimelineRenderer:
             if cluster.count == 1:
                 i = self.index.lane_events[cluster.lane][cluster.first]
                 event = self.timeline.events[i]
-                if rect.width() <= 12.5:
+                if self._is_point(i, scale, frame.width):
                     self._paint_point(painter, rect, color, False)
                 else:
                     self._paint_band(
