@@ -48,9 +48,8 @@ def setup_logging() -> Path | None:
     Returns None when the folder cannot be written: the app then runs without a log file rather
     than refusing to start. Calling it again returns the file already in use.
     """
-    for handler in log.handlers:
-        if isinstance(handler, RotatingFileHandler):
-            return Path(handler.baseFilename)
+    if (current := log_file()) is not None:
+        return current
     log.setLevel(logging.INFO)
     log.propagate = False
     path = log_dir() / LOG_FILE

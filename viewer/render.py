@@ -156,6 +156,7 @@ class TimelineRenderer:
         self._char_px = QFontMetricsF(self.axis_font).averageCharWidth()
         self._frames: dict[tuple[float, float, Decorations], Frame] = {}
         self._clusters: tuple[tuple, list[tuple[QRectF, Cluster]]] = ((), [])
+        self._mode: tuple[tuple, Mode] = ((), Mode.DETAIL)
 
     def _label(self, i: int) -> str:
         """Event i's label, elided to MAX_LABEL_PX; its width is measured once, in bold, so
@@ -184,11 +185,17 @@ class TimelineRenderer:
         """
         if len(self.index) <= DETAIL_LIMIT:
             return Mode.DETAIL
+        # Asked for every event drawn and every hit test: remember the last answer.
+        if self._mode[0] == (scale, width):
+            return self._mode[1]
         span = width * scale.spp
         count = self.index.count_starting(scale.t0, scale.t0 + span)
         if count <= DETAIL_LIMIT or (span <= 2 * SECONDS_PER_DAY and count <= 20 * DETAIL_LIMIT):
-            return Mode.DETAIL
-        return Mode.AGGREGATE
+            mode = Mode.DETAIL
+        else:
+            mode = Mode.AGGREGATE
+        self._mode = ((scale, width), mode)
+        return mode
 
     def layout(self, scale: TimeScale, width: float) -> _Layout:
         """Rows and label places for the events near the view (cached: a pan reuses them).
