@@ -21,7 +21,7 @@ from viewer.model.dates import DateError, DateSpan, parse_date
 from viewer.model.timeline import PALETTE, Category, Citation, Event, Source, Timeline
 
 FORMAT_VERSION = 1
-MAX_FILE_BYTES = 160 * 1024 * 1024
+MAX_FILE_BYTES = 180 * 1024 * 1024
 MAX_SOURCE_BYTES = 32 * 1024 * 1024
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")  # what json skips between tokens
