@@ -101,14 +101,15 @@ def test_categories_sources_notes_and_disputes(
         assert source.file.startswith(f"{stem}-sources/")
         assert 1000 < len(source.text) < 10_000
     quotes = [c.quote for e in timeline.events for c in e.citations]
-    assert all(30 <= len(q) <= 80 for q in quotes)
+    assert all(20 <= len(q) <= 40 for q in quotes)
+    assert 0.1 < sum(1 for e in timeline.events if e.summary) / len(timeline.events) < 0.4
     assert any(len(e.citations) == 2 for e in timeline.events)
     assert any(e.note for e in timeline.events)
     ids = {e.id for e in timeline.events}
     disputes = [(e.id, other) for e in timeline.events for other in e.disputed_by]
     assert disputes
     assert all(other in ids and other != eid for eid, other in disputes)
-    assert all(20 <= len(e.title) <= 45 for e in timeline.events)
+    assert all(12 <= len(e.title) <= 40 for e in timeline.events)
     assert len({e.title for e in timeline.events}) > 0.9 * EVENTS
 
 

@@ -207,12 +207,22 @@ def test_missing_top_level_field(tmp_path, field):
     assert error_of(path) == f"{path}: top level: missing field {field!r}"
 
 
-@pytest.mark.parametrize("field", ["id", "title", "date", "category", "summary", "citations"])
+@pytest.mark.parametrize("field", ["id", "title", "date", "category", "citations"])
 def test_missing_event_field(tmp_path, field):
     d = doc()
     del d["events"][0][field]
     path = write(tmp_path, d)
     assert error_of(path) == f"{path}: events[0]: missing field {field!r}"
+
+
+def test_the_summary_may_be_left_out_but_not_blank(tmp_path):
+    d = doc()
+    del d["events"][0]["summary"]
+    timeline = load_timeline(write(tmp_path, d))
+    assert timeline.event("exit").summary == ""
+    d["events"][0]["summary"] = "  "
+    path = write(tmp_path, d)
+    assert error_of(path) == f"{path}: events[0].summary: must not be empty"
 
 
 def test_missing_citation_quote(tmp_path):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import math
+from array import array
 from dataclasses import dataclass
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, QSizeF, Qt
@@ -23,6 +24,7 @@ from PySide6.QtGui import (
     QPen,
     QPixmap,
     QPolygonF,
+    QStaticText,
 )
 from PySide6.QtWidgets import QWidget
 
@@ -126,25 +128,27 @@ class TimelineRenderer:
         self._fm = QFontMetricsF(self.label_font)
         self._bold_fm = QFontMetricsF(self.selected_font)
         events = timeline.events
-        # Lanes: the categories in use, in the order the file lists them, then unlisted ones.
-        used = {e.category for e in events}
-        lane_ids = [c for c in timeline.categories if c in used]
-        lane_ids += sorted(used.difference(lane_ids))
+        # Lanes: the categories in use, in the order the file lists them.
+        used = set(events.categories)
+        positions = [k for k in range(len(events.category_ids)) if k in used]
+        lane_ids = [events.category_ids[k] for k in positions]
         self.lane_ids: list[str] = lane_ids
-        lane_of = {c: k for k, c in enumerate(lane_ids)}
         self.lane_colors = [QColor(timeline.category_color(c)) for c in lane_ids]
         # Each lane's density colours, as ARGB32 pixels (stored B, G, R, A on little-endian
         # machines) at every alpha: the strip is built from these bytes each frame.
         self._lane_pixels = [
             [bytes((c.blue(), c.green(), c.red(), a)) for a in range(256)] for c in self.lane_colors
         ]
-        self._pills: dict[tuple[int, str, bool, float], QPixmap] = {}
-        self.index = EventIndex(
-            [e.start for e in events],
-            [e.end for e in events],
-            [lane_of[e.category] for e in events],
-        )
-        self._lane_of_event = [lane_of[e.category] for e in events]
+        # On screen, a pill is a cached background and a cached count text.
+        self._pills: dict[tuple[int, float, bool, float], QPixmap] = {}
+        self._counts: dict[str, tuple[QStaticText, float]] = {}
+        if positions == list(range(len(positions))):
+            lanes = events.categories
+        else:  # some listed category has no events: close the gaps
+            lane_at = dict(zip(positions, range(len(positions)), strict=True))
+            lanes = array("I", map(lane_at.__getitem__, events.categories))
+        self.index = EventIndex(events.starts, events.ends, lanes)
+        self._lane_of_event = lanes
         self._labels: dict[int, str] = {}
         self._widths: dict[int, float] = {}
         self._full = len(events) <= FULL_LAYOUT_LIMIT
@@ -399,14 +403,13 @@ class TimelineRenderer:
         bucket = CLUSTER_PX * scale.spp
         t_a, t_b = scale.t0 - bucket, scale.t0 + frame.width * scale.spp + bucket
         out: list[tuple[QRectF, Cluster]] = []
-        fm = QFontMetricsF(self.count_font)
         for cluster in self.index.clusters(self._origin, bucket, t_a, t_b):
             top = frame.rows_top + cluster.lane * LANE_HEIGHT - y_offset
             if cluster.count == 1:
                 i = self.index.lane_events[cluster.lane][cluster.first]
                 rect, _ = self._lane_rects(i, scale, frame, y_offset)
             else:
-                w = fm.horizontalAdvance(f"{cluster.count:,}") + 12
+                w = self._count(f"{cluster.count:,}")[1]
                 # Over the events themselves: a burst on one day sits on that day.
                 mid = scale.x_of((cluster.first_start + cluster.last_start) / 2)
                 # Below the lane's name, which sits at its top left.
@@ -483,10 +486,13 @@ class TimelineRenderer:
         top = frame.axis_top
         base = top + AXIS_HEIGHT
         # Grid lines through the rows at each labelled tick.
+        # Upright one-pixel lines on pixel centres: crisp without antialiasing, which would
+        # cost a millisecond a frame for the tall grid lines.
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         painter.setPen(QPen(GRID, 1))
         painter.drawLines(
             [
-                QLineF(tick.x, base, tick.x, frame.rows_bottom)
+                QLineF(round(tick.x) + 0.5, base, round(tick.x) + 0.5, frame.rows_bottom)
                 for tick in axis.ticks
                 if 0 <= tick.x <= frame.width
             ]
@@ -495,8 +501,13 @@ class TimelineRenderer:
         painter.drawLine(QPointF(0, base), QPointF(frame.width, base))
         # One call for all minor ticks: a call per line costs more than the drawing.
         painter.drawLines(
-            [QLineF(x, base - 4, x, base) for x in axis.minor if 0 <= x <= frame.width]
+            [
+                QLineF(round(x) + 0.5, base - 4, round(x) + 0.5, base)
+                for x in axis.minor
+                if 0 <= x <= frame.width
+            ]
         )
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setFont(self.axis_font)
         fm = QFontMetricsF(self.axis_font)
         for i, tick in enumerate(axis.ticks):
@@ -585,31 +596,40 @@ class TimelineRenderer:
         edges = [self._origin + (k0 + k) * cell for k in range(cells + 1)]
         counts = [self.index.lane_counts(lane, edges) for lane in range(lanes)]
         peak = max((max(c) for c in counts if c), default=0)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         if peak:
-            scale_log = 1.0 / math.log1p(peak)
+            scale_log = 110.0 / math.log1p(peak)
+            # Each count's alpha, worked out once a frame for each count that occurs.
+            alpha = {n: int(25 + math.log1p(n) * scale_log) for n in set().union(*counts)}
+            alpha[0] = 0
             rows = []
             for lane, lane_counts in enumerate(counts):
                 pixel = self._lane_pixels[lane]
-                rows.append(
-                    b"".join(
-                        pixel[int(25 + 110 * math.log1p(n) * scale_log) if n else 0]
-                        for n in lane_counts
-                    )
-                )
+                rows.append(b"".join([pixel[alpha[n]] for n in lane_counts]))
             data = b"".join(rows)
             image = QImage(data, cells, lanes, cells * 4, QImage.Format.Format_ARGB32)
-            x0 = scale.x_of(edges[0])
+            x0 = round(scale.x_of(edges[0]))
+            # Scaled up without smoothing: each cell is a block of whole pixels.
             painter.drawImage(QRectF(x0, top, cells * HEAT_BIN_PX, lanes * LANE_HEIGHT), image)
         painter.setPen(QPen(GRID, 1))
-        for lane in range(1, lanes):
-            y = top + lane * LANE_HEIGHT
-            painter.drawLine(QPointF(0, y), QPointF(frame.width, y))
+        painter.drawLines(
+            [
+                QLineF(
+                    0, top + lane * LANE_HEIGHT + 0.5, frame.width, top + lane * LANE_HEIGHT + 0.5
+                )
+                for lane in range(1, lanes)
+            ]
+        )
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setFont(self.count_font)
         # On screen the pills come from a cache of pixmaps (an antialiased rounded rectangle
         # costs more than a blit); exports draw them as vectors.
         device = painter.device()
         cached_pills = isinstance(device, QWidget)
         ratio = device.devicePixelRatioF() if cached_pills else 1.0
+        texts: list[tuple[QPointF, QStaticText]] = []
+        count_fm = QFontMetricsF(self.count_font)
+        text_dy = (19 - count_fm.ascent() - count_fm.descent()) / 2
         for rect, cluster in self.visible_clusters(scale, frame, y_offset):
             color = self.lane_colors[cluster.lane]
             if cluster.count == 1:
@@ -624,10 +644,15 @@ class TimelineRenderer:
                 continue
             text = f"{cluster.count:,}"
             if cached_pills:
-                pill = self._pill(cluster.lane, text, cluster == hovered, rect, ratio)
-                painter.drawPixmap(rect.topLeft(), pill)
+                back = self._pill(cluster.lane, rect, cluster == hovered, ratio)
+                painter.drawPixmap(rect.topLeft(), back)
+                texts.append((QPointF(rect.left() + 6, rect.top() + text_dy), self._count(text)[0]))
             else:
                 self._draw_pill(painter, QRectF(rect), color, text, cluster == hovered)
+        if texts:
+            painter.setPen(INK)
+            for at, static in texts:
+                painter.drawStaticText(at, static)
         # Lane names stay at the left edge, over the strip.
         painter.setFont(self.small_font)
         sfm = QFontMetricsF(self.small_font)
@@ -645,26 +670,40 @@ class TimelineRenderer:
         painter.setPen(QPen(INK if hovered else color, 1.5))
         painter.setBrush(HOVER if hovered else BACKGROUND)
         painter.drawRoundedRect(rect.adjusted(0.75, 0.75, -0.75, -0.75), 9, 9)
-        painter.setPen(INK)
-        painter.setFont(self.count_font)
-        fm = QFontMetricsF(self.count_font)
-        baseline = rect.top() + (rect.height() + fm.ascent() - fm.descent()) / 2
-        painter.drawText(QPointF(rect.left() + 6, baseline), text)
+        if text:
+            painter.setPen(INK)
+            painter.setFont(self.count_font)
+            fm = QFontMetricsF(self.count_font)
+            baseline = rect.top() + (rect.height() + fm.ascent() - fm.descent()) / 2
+            painter.drawText(QPointF(rect.left() + 6, baseline), text)
 
-    def _pill(self, lane: int, text: str, hovered: bool, rect: QRectF, ratio: float) -> QPixmap:
-        key = (lane, text, hovered, ratio)
+    def _count(self, text: str) -> tuple[QStaticText, float]:
+        """A cluster's count as laid-out text, and the width of its pill."""
+        got = self._counts.get(text)
+        if got is None:
+            if len(self._counts) > 20_000:
+                self._counts.clear()
+            static = QStaticText(text)
+            static.setTextFormat(Qt.TextFormat.PlainText)
+            static.prepare(font=self.count_font)
+            width = QFontMetricsF(self.count_font).horizontalAdvance(text) + 12
+            got = self._counts[text] = (static, width)
+        return got
+
+    def _pill(self, lane: int, rect: QRectF, hovered: bool, ratio: float) -> QPixmap:
+        """A pill's background (no text) for the screen, from a cache."""
+        key = (lane, rect.width(), hovered, ratio)
         pill = self._pills.get(key)
         if pill is None:
-            if len(self._pills) > 4000:
+            if len(self._pills) > 2000:
                 self._pills.clear()
             pill = QPixmap(math.ceil(rect.width() * ratio), math.ceil(rect.height() * ratio))
             pill.setDevicePixelRatio(ratio)
             pill.fill(Qt.GlobalColor.transparent)
             p = QPainter(pill)
             p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-            p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
             self._draw_pill(
-                p, QRectF(0, 0, rect.width(), rect.height()), self.lane_colors[lane], text, hovered
+                p, QRectF(0, 0, rect.width(), rect.height()), self.lane_colors[lane], "", hovered
             )
             p.end()
             self._pills[key] = pill

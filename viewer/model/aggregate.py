@@ -13,8 +13,9 @@ its start, so the clusters in a range add up to the events that start in it.
 from __future__ import annotations
 
 import bisect
-import heapq
+import functools
 import itertools
+import operator
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,6 +23,13 @@ from dataclasses import dataclass
 # At most this many of the longest events are kept aside and checked on every query, so that
 # one long range does not widen every search window to its own length.
 _LONG_KEPT_ASIDE = 256
+
+
+def _floats(values: Sequence[float]) -> array:
+    """`values` as an array of doubles: itself if it is one already (a timeline's own column)."""
+    if isinstance(values, array) and values.typecode == "d":
+        return values
+    return array("d", values)
 
 
 @dataclass(frozen=True)
@@ -44,22 +52,29 @@ class EventIndex:
     """
 
     def __init__(self, starts: Sequence[float], ends: Sequence[float], lanes: Sequence[int]):
-        self.starts = array("d", starts)
-        self.ends = array("d", ends)
+        self.starts = _floats(starts)
+        self.ends = _floats(ends)
         n = len(self.starts)
         if len(self.ends) != n or len(lanes) != n:
             raise ValueError("starts, ends and lanes differ in length")
         self.lane_count = 1 + max(lanes, default=-1)
-        self.lane_events: list[array] = [array("q") for _ in range(self.lane_count)]
-        self.lane_starts: list[array] = [array("d") for _ in range(self.lane_count)]
-        for i, (lane, start) in enumerate(zip(lanes, self.starts, strict=True)):
-            self.lane_events[lane].append(i)
-            self.lane_starts[lane].append(start)
-        durations = array("d", (e - s for s, e in zip(self.starts, self.ends, strict=True)))
-        longest = heapq.nlargest(_LONG_KEPT_ASIDE + 1, range(n), key=durations.__getitem__)
-        self._long = sorted(longest[:_LONG_KEPT_ASIDE])
-        # Every event not kept aside lasts at most this long.
-        self._max_short = durations[longest[-1]] if n > _LONG_KEPT_ASIDE else 0.0
+        # Each lane's events and starts, picked out by C loops (compress) rather than Python.
+        self.lane_events: list[array] = []
+        self.lane_starts: list[array] = []
+        for lane in range(self.lane_count):
+            picked = array("q", itertools.compress(range(n), map(lane.__eq__, lanes)))
+            self.lane_events.append(picked)
+            self.lane_starts.append(array("d", map(self.starts.__getitem__, picked)))
+        durations = array("d", map(operator.sub, self.ends, self.starts))
+        if n > _LONG_KEPT_ASIDE:
+            # Set aside the events longer than the (K+1)th longest: at most K of them.
+            cut = sorted(durations)[-(_LONG_KEPT_ASIDE + 1)]
+            self._long = list(itertools.compress(range(n), map(cut.__lt__, durations)))
+            # Every event not kept aside lasts at most this long.
+            self._max_short = cut
+        else:
+            self._long = list(range(n))
+            self._max_short = 0.0
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -81,9 +96,8 @@ class EventIndex:
 
     def lane_counts(self, lane: int, edges: Sequence[float]) -> list[int]:
         """Events of `lane` starting in each [edges[k], edges[k+1]); edges ascend."""
-        starts = self.lane_starts[lane]
-        cut = [bisect.bisect_left(starts, t) for t in edges]
-        return [b - a for a, b in itertools.pairwise(cut)]
+        cut = list(map(functools.partial(bisect.bisect_left, self.lane_starts[lane]), edges))
+        return list(map(operator.sub, cut[1:], cut))
 
     def clusters(
         self, origin: float, bucket_seconds: float, t_a: float, t_b: float
@@ -100,7 +114,7 @@ class EventIndex:
         out: list[Cluster] = []
         for lane in range(self.lane_count):
             starts = self.lane_starts[lane]
-            cut = [bisect.bisect_left(starts, t) for t in edges]
+            cut = list(map(functools.partial(bisect.bisect_left, starts), edges))
             for k in range(len(edges) - 1):
                 a, b = cut[k], cut[k + 1]
                 if b > a:

@@ -32,6 +32,13 @@ class DateError(ValueError):
     """A text that is not a date we can place: the message says why."""
 
 
+def _quoted(text: object) -> str:
+    """`text` as a message quotes it: repr(), cut short past 200 characters (it is untrusted)."""
+    if isinstance(text, str) and len(text) > 200:
+        return repr(text[:199] + "…")
+    return repr(text)
+
+
 class Precision(enum.IntEnum):
     """How much of a date the source gives. Larger means finer."""
 
@@ -140,7 +147,7 @@ def parse_date(text: str) -> PartialDate:
     that does not exist, raises DateError.
     """
     if not isinstance(text, str):
-        raise DateError(f"{text!r} is not a date")
+        raise DateError(f"{_quoted(text)} is not a date")
     return _parse_text(text)
 
 
@@ -156,22 +163,22 @@ def _parse_text(text: str) -> PartialDate:
         try:
             return PartialDate(year, month, day)  # type: ignore[arg-type]
         except DateError:
-            raise DateError(f"{text!r} is not a date") from None
+            raise DateError(f"{_quoted(text)} is not a date") from None
     if not s or s.isdigit():
-        raise DateError(f"{text!r} is not a date")
+        raise DateError(f"{_quoted(text)} is not a date")
     try:
         a = _dateparser.parse(s, default=_DEFAULT_A)
         b = _dateparser.parse(s, default=_DEFAULT_B)
     except (ValueError, OverflowError, TypeError):
-        raise DateError(f"{text!r} is not a date") from None
+        raise DateError(f"{_quoted(text)} is not a date") from None
     if a.year != b.year:
-        raise DateError(f"{text!r} has no year")
+        raise DateError(f"{_quoted(text)} has no year")
     if (a.hour, a.minute, a.second) != (0, 0, 0):
-        raise DateError(f"{text!r} has a time of day; give a year, a month or a day")
+        raise DateError(f"{_quoted(text)} has a time of day; give a year, a month or a day")
     has_month = a.month == b.month
     has_day = a.day == b.day
     if has_day and not has_month:
-        raise DateError(f"{text!r} has a day but no month")
+        raise DateError(f"{_quoted(text)} has a day but no month")
     return PartialDate(a.year, a.month if has_month else None, a.day if has_day else None)
 
 

@@ -10,24 +10,33 @@ hooks are plain Python, so the model stays free of Qt.
 
 from __future__ import annotations
 
+import errno
 import json
 import re
+import reprlib
 from collections.abc import Callable, Iterator
 from json.decoder import JSONDecoder, scanstring
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Protocol
 
+from viewer.model import bulk
 from viewer.model.dates import DateError, DateSpan, parse_date
 from viewer.model.timeline import PALETTE, Category, Citation, Event, Source, Timeline
 
 FORMAT_VERSION = 1
-MAX_FILE_BYTES = 180 * 1024 * 1024
+MAX_FILE_BYTES = 190 * 1024 * 1024
 MAX_SOURCE_BYTES = 32 * 1024 * 1024
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")  # what json skips between tokens
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# Brackets outside strings (a string is skipped whole; an unclosed one ends the scan).
+_BRACKETS = re.compile(r'"(?:[^"\\]++|\\.)*+"|"|[\[\]{}]')
+# An integer too long for int() (sys.get_int_max_str_digits), outside strings.
+_LONG_INTEGER = re.compile(r'"(?:[^"\\]++|\\.)*+"|(?<![0-9.eE+-])(-?[0-9]{4301,}+)(?![.eE])')
+_MAX_DEPTH = 500
 
 _TOP_KEYS = {"version", "title", "description", "categories", "sources", "events"}
-_SOURCE_KEYS = {"id", "file", "title", "description"}
+_SOURCE_KEYS = {"id", "file", "title", "description", "url"}
 _CATEGORY_KEYS = {"id", "label", "color"}
 _EVENT_KEYS = {
     "id",
@@ -117,6 +126,66 @@ def _type_name(value: Any) -> str:
     }.get(type(value), type(value).__name__)
 
 
+_SHOWN_CHARS = 200
+
+
+def _shown(value: Any) -> str:
+    """`value` as it goes into a message: repr() (one line, whatever it holds), cut to about
+    200 characters so that a 10,000-character id does not make a 10,000-character message."""
+    if isinstance(value, str):
+        return repr(value if len(value) <= _SHOWN_CHARS else value[: _SHOWN_CHARS - 1] + "…")
+    return reprlib.repr(value)  # a list or object: cut to a few items and levels
+
+
+def _key_place(loc: str, key: str) -> str:
+    """The place of field `key` in the object at `loc`: `events[1].colour`, or
+    `events[1]['two words']` for a key that is not a plain name (it may hold a line break)."""
+    if _NAME.fullmatch(key) and len(key) <= _SHOWN_CHARS:  # not match: $ lets in a \n
+        return f"{loc}.{key}" if loc else key
+    return f"{loc}[{_shown(key)}]"
+
+
+def _line_column(text: str, at: int) -> str:
+    """`line L column C` of position `at` (both from 1, as json counts them)."""
+    line = text.count("\n", 0, at) + 1
+    column = at - text.rfind("\n", 0, at)
+    return f"line {line} column {column}"
+
+
+def _too_deep(path: Path, text: str) -> TimelineError:
+    """The error for a document nested deeper than json can read, placed at the bracket that
+    first goes past _MAX_DEPTH levels (json's own limit is near 1000, less the stack in use)."""
+    depth = 0
+    for m in _BRACKETS.finditer(text):
+        c = m.group()
+        if c == '"':  # a string that never closes: no bracket after it counts
+            break
+        if c in "[{":
+            depth += 1
+            if depth > _MAX_DEPTH:
+                return TimelineError(
+                    path,
+                    _line_column(text, m.start()),
+                    f"JSON is nested more than {_MAX_DEPTH} levels deep",
+                )
+        elif c in "]}":
+            depth -= 1
+    return TimelineError(path, "", "JSON is nested too deeply")
+
+
+def _not_json(path: Path, text: str, exc: ValueError) -> TimelineError:
+    """The error for what json.loads raises besides JSONDecodeError: Python refuses to convert
+    an integer of more than 4300 digits (sys.get_int_max_str_digits)."""
+    for m in _LONG_INTEGER.finditer(text):
+        if m.group(1):
+            return TimelineError(
+                path,
+                _line_column(text, m.start(1)),
+                "not valid JSON (a number has too many digits)",
+            )
+    return TimelineError(path, "", "not valid JSON (" + " ".join(str(exc).split()) + ")")
+
+
 class _Reader:
     """Checks one parsed document; `fail` raises with the file name filled in."""
 
@@ -131,8 +200,10 @@ class _Reader:
             raise self.fail(loc or "top level", f"expected an object, found {_type_name(value)}")
         unknown = sorted(set(value) - allowed)
         if unknown:
-            where = f"{loc}.{unknown[0]}" if loc else unknown[0]
-            raise self.fail(where, "unknown field (allowed: " + ", ".join(sorted(allowed)) + ")")
+            raise self.fail(
+                _key_place(loc, unknown[0]),
+                "unknown field (allowed: " + ", ".join(sorted(allowed)) + ")",
+            )
         for key in required:
             if key not in value:
                 raise self.fail(loc or "top level", f"missing field {key!r}")
@@ -170,7 +241,18 @@ def _resolve_inside(root: Path, base: Path, name: str) -> Path | str:
         return "must be a relative path with forward slashes, not a Windows or UNC path"
     if PurePosixPath(name).is_absolute():
         return "must be relative to the timeline's folder, not an absolute path"
-    resolved = (base / name).resolve()
+    if "\0" in name:  # the system cannot even look such a name up
+        return "contains a NUL character"
+    try:
+        resolved = (base / name).resolve()
+        # resolve() leaves a loop as it is from Python 3.12; 3.11 raises RuntimeError.
+        looped = resolved.is_symlink()
+    except RuntimeError:
+        looped = True
+    except OSError as exc:  # such as a name too long for the system
+        return f"cannot be looked up ({exc.strerror or exc})"
+    if looped:
+        return "is a loop of symbolic links"
     if not resolved.is_relative_to(root.resolve()):
         return "points outside the timeline's folder"
     return resolved
@@ -179,8 +261,10 @@ def _resolve_inside(root: Path, base: Path, name: str) -> Path | str:
 def _read_source_text(path: Path) -> str:
     if not path.exists():
         raise FileNotFoundError
-    if not path.is_file():
+    if path.is_dir():
         raise IsADirectoryError
+    if not path.is_file():  # a pipe or a device: opening it could wait for ever
+        raise OSError(errno.EINVAL, "not a regular file")
     if path.stat().st_size > MAX_SOURCE_BYTES:
         raise OverflowError
     return path.read_bytes().decode("utf-8")
@@ -344,6 +428,9 @@ def _parse(
     steps: _Progress,
 ) -> Timeline:
     steps.at(_READ)
+    timeline = _parse_fast(raw, path, root, read_source, steps)
+    if timeline is not None:
+        return timeline
     if raw.startswith(b"\xef\xbb\xbf"):
         raise TimelineError(
             path, "line 1", "starts with a byte-order mark; save it as UTF-8 without BOM"
@@ -365,23 +452,13 @@ def _parse(
             path, f"line {exc.lineno} column {exc.colno}", f"not valid JSON ({exc.msg})"
         ) from None
     except RecursionError:
-        raise TimelineError(path, "", "JSON is nested too deeply") from None
+        raise _too_deep(path, text) from None
+    except ValueError as exc:  # an integer longer than Python will convert
+        raise _not_json(path, text, exc) from None
 
     r = _Reader(path)
     r.obj(doc, "", _TOP_KEYS, ("version", "title", "sources", "events"))
-    version = doc["version"]
-    if version != FORMAT_VERSION or isinstance(version, bool):
-        raise r.fail(
-            "version", f"{version!r} is not a version this app reads (it reads {FORMAT_VERSION})"
-        )
-    title = r.text(doc, "title", "")
-    description = r.text(doc, "description", "", required=False, empty=True)
-
-    categories = _read_categories(r, doc)
-    base = path.parent
-    trust_root = Path(root) if root is not None else base
-    steps.at(_PARSE)
-    sources = _read_sources(r, doc, base, trust_root, read_source, steps)
+    title, description, categories, sources = _read_head(r, doc, path, root, read_source, steps)
     events = _read_events(r, doc, sources, categories, steps)
     steps.at(_EVENTS)
     timeline = Timeline(
@@ -396,6 +473,69 @@ def _parse(
     return timeline
 
 
+def _read_head(
+    r: _Reader,
+    doc: dict,
+    path: Path,
+    root: str | Path | None,
+    read_source: Callable[[Path], str],
+    steps: _Progress,
+) -> tuple[str, str, dict[str, Category], dict[str, Source]]:
+    """Everything but the events: title, description, categories and sources (read in)."""
+    version = doc["version"]
+    if version != FORMAT_VERSION or isinstance(version, bool):
+        raise r.fail(
+            "version", f"{version!r} is not a version this app reads (it reads {FORMAT_VERSION})"
+        )
+    title = r.text(doc, "title", "")
+    description = r.text(doc, "description", "", required=False, empty=True)
+    categories = _read_categories(r, doc)
+    base = path.parent
+    trust_root = Path(root) if root is not None else base
+    steps.at(_PARSE)
+    sources = _read_sources(r, doc, base, trust_root, read_source, steps)
+    return title, description, categories, sources
+
+
+def _parse_fast(
+    raw: bytes,
+    path: Path,
+    root: str | Path | None,
+    read_source: Callable[[Path], str],
+    steps: _Progress,
+) -> Timeline | None:
+    """The timeline, if the file has no problem at all, read at C speed by viewer.model.bulk;
+    else None, and the hand-written path reads it again to say what the problem is."""
+    top = bulk.decode_top(raw)
+    if top is None:
+        return None
+    doc, raw_events = top
+    try:
+        title, description, categories, sources = _read_head(
+            _Reader(path), doc, path, root, read_source, steps
+        )
+    except TimelineError:
+        return None
+
+    def progress(i: int, n: int) -> None:
+        steps.within(_SOURCES, _EVENTS, i, n)
+
+    store = bulk.read_events(raw, raw_events, sources, categories, progress)
+    if store is None:
+        return None
+    steps.at(_EVENTS)
+    timeline = Timeline(
+        title=title,
+        description=description,
+        sources=sources,
+        categories=categories,
+        events=store,
+        path=path,
+    )
+    steps.at(PROGRESS_TOTAL)
+    return timeline
+
+
 def _read_categories(r: _Reader, doc: dict) -> dict[str, Category]:
     categories: dict[str, Category] = {}
     for i, item in enumerate(r.array(doc, "categories", "", required=False)):
@@ -403,10 +543,10 @@ def _read_categories(r: _Reader, doc: dict) -> dict[str, Category]:
         r.obj(item, loc, _CATEGORY_KEYS, ("id", "label"))
         cid = r.text(item, "id", loc)
         if cid in categories:
-            raise r.fail(f"{loc}.id", f"duplicate category id {cid!r}")
+            raise r.fail(f"{loc}.id", f"duplicate category id {_shown(cid)}")
         color = r.text(item, "color", loc, required=False) or PALETTE[i % len(PALETTE)]
         if not _COLOR.match(color):
-            raise r.fail(f"{loc}.color", f"{color!r} is not a colour like '#0072B2'")
+            raise r.fail(f"{loc}.color", f"{_shown(color)} is not a colour like '#0072B2'")
         categories[cid] = Category(cid, r.text(item, "label", loc), color)
     return categories
 
@@ -429,31 +569,35 @@ def _read_sources(
         r.obj(item, loc, _SOURCE_KEYS, ("id", "file", "title"))
         sid = r.text(item, "id", loc)
         if sid in sources:
-            raise r.fail(f"{loc}.id", f"duplicate source id {sid!r}")
+            raise r.fail(f"{loc}.id", f"duplicate source id {_shown(sid)}")
         name = r.text(item, "file", loc)
-        where = f"source {sid!r}"
+        where = f"source {_shown(sid)}"
+        shown_name = _shown(name)
         resolved = _resolve_inside(trust_root, base, name)
         if isinstance(resolved, str):
-            raise r.fail(where, f"file {name!r} {resolved}")
+            raise r.fail(where, f"file {shown_name} {resolved}")
         try:
             text = read_source(resolved)
         except FileNotFoundError:
-            raise r.fail(where, f"file {name!r} not found") from None
+            raise r.fail(where, f"file {shown_name} not found") from None
         except IsADirectoryError:
-            raise r.fail(where, f"file {name!r} is a folder, not a file") from None
+            raise r.fail(where, f"file {shown_name} is a folder, not a file") from None
         except UnicodeDecodeError:
-            raise r.fail(where, f"file {name!r} is not UTF-8 text") from None
+            raise r.fail(where, f"file {shown_name} is not UTF-8 text") from None
         except OverflowError:
             limit = MAX_SOURCE_BYTES // (1024 * 1024)
-            raise r.fail(where, f"file {name!r} is larger than {limit} MB") from None
+            raise r.fail(where, f"file {shown_name} is larger than {limit} MB") from None
         except OSError as exc:
-            raise r.fail(where, f"file {name!r} cannot be read ({exc.strerror or exc})") from None
+            raise r.fail(
+                where, f"file {shown_name} cannot be read ({exc.strerror or exc})"
+            ) from None
         sources[sid] = Source(
             id=sid,
             file=name,
             title=r.text(item, "title", loc),
             description=r.text(item, "description", loc, required=False, empty=True),
             text=text,
+            url=r.text(item, "url", loc, required=False, empty=True),
         )
     return sources
 
@@ -476,10 +620,10 @@ def _read_events(
         if i % every == 0:
             steps.within(_SOURCES, _EVENTS, i, len(items))
         loc = f"events[{i}]"
-        r.obj(item, loc, _EVENT_KEYS, ("id", "title", "date", "category", "summary", "citations"))
+        r.obj(item, loc, _EVENT_KEYS, ("id", "title", "date", "category", "citations"))
         eid = r.text(item, "id", loc)
         if eid in seen:
-            raise r.fail(f"{loc}.id", f"duplicate event id {eid!r}")
+            raise r.fail(f"{loc}.id", f"duplicate event id {_shown(eid)}")
         seen.add(eid)
         when = _read_span(r, item, loc)
         category = r.text(item, "category", loc)
@@ -501,7 +645,7 @@ def _read_events(
                 title=r.text(item, "title", loc),
                 when=when,
                 category=category,
-                summary=r.text(item, "summary", loc),
+                summary=r.text(item, "summary", loc, required=False),
                 citations=tuple(citations),
                 note=r.text(item, "note", loc, required=False, empty=True),
                 disputed_by=tuple(disputed_by),
@@ -510,7 +654,7 @@ def _read_events(
         )
     for where, other, eid in pending_disputes:
         if other not in seen:
-            raise r.fail(where, f"no event has the id {other!r}")
+            raise r.fail(where, f"no event has the id {_shown(other)}")
         if other == eid:
             raise r.fail(where, "an event cannot dispute itself")
     return events
@@ -548,7 +692,7 @@ def _read_citations(
         r.obj(cit, cloc, _CITATION_KEYS, ("source", "quote"))
         sid = r.text(cit, "source", cloc)
         if sid not in sources:
-            raise r.fail(f"{cloc}.source", f"no source has the id {sid!r}")
+            raise r.fail(f"{cloc}.source", f"no source has the id {_shown(sid)}")
         quote = r.text(cit, "quote", cloc)
         at = sources[sid].text.find(quote)
         span = (at, at + len(quote)) if at >= 0 else None

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from viewer.model.dates import DateSpan
+from viewer.model.store import EventStore
 
 # Okabe–Ito: a categorical palette that colour-blind readers can tell apart.
 PALETTE = (
@@ -23,13 +24,18 @@ PALETTE = (
 
 @dataclass(frozen=True)
 class Source:
-    """A text that events cite. `text` is the whole file as read; it is untrusted."""
+    """A text that events cite. `text` is the whole file as read; it is untrusted.
+
+    `url` is where the text came from, as the file gives it ('' if none): any scheme is kept,
+    and the panel decides what may be opened.
+    """
 
     id: str
     file: str
     title: str
     description: str
     text: str
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,17 @@ class Citation:
     @property
     def found(self) -> bool:
         return self.span is not None
+
+
+def locate(
+    sources: dict[str, Source], j: int, source_id: str, quote: str
+) -> tuple[Citation, str | None]:
+    """Citation j (0-based) of an event, with its span in the source, and a warning or None."""
+    at = sources[source_id].text.find(quote)
+    if at < 0:
+        warning = f"Quote {j + 1} is not found in the text of source {source_id!r}."
+        return Citation(source_id, quote, None), warning
+    return Citation(source_id, quote, (at, at + len(quote))), None
 
 
 @dataclass(frozen=True)
@@ -77,45 +94,54 @@ class Event:
 
 @dataclass(frozen=True)
 class Timeline:
-    """A loaded timeline. Events are sorted by start, then end, then id."""
+    """A loaded timeline. `events` is in time order: by start, then end, then file order.
+
+    Given a plain sequence of events, the timeline puts them in order in an EventStore (adding
+    any category the events use that `categories` lacks); the loader gives a store of its own.
+    """
 
     title: str
     description: str
     sources: dict[str, Source]
     categories: dict[str, Category]
-    events: tuple[Event, ...]
+    events: EventStore
     path: Path | None = None
-    _starts: tuple[float, ...] = field(default=(), repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        ordered = tuple(sorted(self.events, key=lambda e: (e.start, e.end, e.id)))
-        object.__setattr__(self, "events", ordered)
-        object.__setattr__(self, "_starts", tuple(e.start for e in ordered))
+        if not isinstance(self.events, EventStore):
+            events = tuple(self.events)
+            for e in events:
+                if e.category not in self.categories:
+                    color = PALETTE[len(self.categories) % len(PALETTE)]
+                    self.categories[e.category] = Category(e.category, e.category, color)
+            object.__setattr__(self, "events", EventStore.of(events, list(self.categories)))
 
     @property
     def extent(self) -> tuple[float, float]:
         """The first instant any event covers and the first instant after the last one ends."""
         if not self.events:
             raise ValueError("an empty timeline has no extent")
-        return self.events[0].start, max(e.end for e in self.events)
+        return self.events.starts[0], max(self.events.ends)
+
+    @property
+    def warned(self) -> int:
+        """How many events carry a warning (such as a quote not found in its source)."""
+        return self.events.warned
 
     def index_of(self, event_id: str) -> int:
         """Position of the event in time order; raises KeyError if there is no such event."""
-        for i, e in enumerate(self.events):
-            if e.id == event_id:
-                return i
-        raise KeyError(event_id)
+        return self.events.index_of(event_id)
 
     def event(self, event_id: str) -> Event:
         return self.events[self.index_of(event_id)]
 
     def first_starting_at_or_after(self, t: float) -> int:
         """Index of the first event whose start is >= t (len(events) if none)."""
-        return bisect.bisect_left(self._starts, t)
+        return bisect.bisect_left(self.events.starts, t)
 
     def disputes_of(self, event_id: str) -> tuple[Event, ...]:
         """Events that this one disputes: the reverse of `disputed_by`."""
-        return tuple(e for e in self.events if event_id in e.disputed_by)
+        return tuple(self.events[i] for i in self.events.disputing(event_id))
 
     def category_color(self, category: str) -> str:
         cat = self.categories.get(category)
