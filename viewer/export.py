@@ -1,16 +1,18 @@
 """Exporting the whole timeline as PNG, SVG or PDF, through the same renderer as the screen.
 
-Every format is written through QSaveFile: the picture goes to a temporary file in the target's
-folder and is renamed over the target only once it is complete, so a failed export leaves any
-earlier file as it was.
+The picture is drawn in memory, then written through QSaveFile: it goes to a temporary file in
+the target's folder and is renamed over the target only once all of it is written, so a failed
+export leaves any earlier file as it was and no temporary file behind.
 """
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QIODevice, QMarginsF, QRectF, QSaveFile, QSize, QSizeF
+from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSaveFile, QSize, QSizeF
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
 from PySide6.QtSvg import QSvgGenerator
 
@@ -22,6 +24,8 @@ FORMATS = {".png": "PNG", ".svg": "SVG", ".pdf": "PDF"}
 DEFAULT_WIDTH = 1600
 MAX_PIXELS = 16384  # per side; a QImage larger than this is refused by Qt on many platforms
 FIT_MARGIN_PX = 48.0
+# Bytes that UTF-8 XML must not contain: C0 controls but tab, newline and return; U+FFFE, U+FFFF.
+_XML_INVALID = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
 
 
 class ExportError(Exception):
@@ -72,53 +76,82 @@ def export_timeline(
     if plan.height * scale > MAX_PIXELS or plan.width * scale > MAX_PIXELS:
         raise ExportError(f"{path}: the picture would be larger than {MAX_PIXELS} pixels a side")
     if path.is_dir():
-        raise ExportError(f"{path}: is a folder")
-    if not path.parent.is_dir():
-        raise ExportError(f"{path}: the folder {str(path.parent)!r} does not exist")
+        raise ExportError(f"{path}: is a folder, not a file")
+    folder = path.parent
+    if not folder.exists():
+        raise ExportError(f"{path}: the folder {str(folder)!r} does not exist")
+    if not folder.is_dir():
+        raise ExportError(f"{path}: {str(folder)!r} is a file, not a folder")
 
+    # Drawn in memory first, so that nothing touches the disk until the picture is complete.
+    if fmt == "PNG":
+        data = _png_bytes(renderer, plan, scale, path)
+    elif fmt == "SVG":
+        data = _svg_bytes(renderer, plan, path)
+    else:
+        data = _pdf_bytes(renderer, plan, path)
+    _save(path, data)
+    return plan
+
+
+def _save(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through QSaveFile: all of it, or nothing and the old file kept."""
     out = QSaveFile(str(path))
     if not out.open(QIODevice.OpenModeFlag.WriteOnly):
-        raise ExportError(f"{path}: cannot write ({out.errorString()})")
-    try:
-        if fmt == "PNG":
-            _write_png(renderer, plan, scale, out)
-        elif fmt == "SVG":
-            _write_svg(renderer, plan, out)
-        else:
-            _write_pdf(renderer, plan, out)
-    except ExportError:
-        out.cancelWriting()
-        raise
-    if out.error() != QSaveFile.FileError.NoError:
-        message = out.errorString()
-        out.cancelWriting()
-        raise ExportError(f"{path}: writing failed ({message})")
-    if not out.commit():
-        raise ExportError(f"{path}: could not be saved ({out.errorString()})")
-    return plan
+        raise ExportError(f"{path}: {_why_not_writable(path, out.errorString())}")
+    view = memoryview(data)
+    while view:
+        # A write may take only part of the data (a disk filling up, a file size limit); the
+        # next one then fails with the reason.
+        written = out.write(bytes(view[: 1 << 20]))
+        if written <= 0:
+            reason = out.errorString()
+            out.cancelWriting()  # the temporary file is removed; the target is untouched
+            raise ExportError(f"{path}: could not be written ({reason}); nothing was saved")
+        view = view[written:]
+    if not out.commit():  # flushes what is buffered, then renames over the target
+        raise ExportError(f"{path}: could not be written ({out.errorString()}); nothing was saved")
+
+
+def _why_not_writable(path: Path, reason: str) -> str:
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        return f"cannot write in the folder {str(path.parent)!r} ({reason})"
+    if path.exists() and not os.access(path, os.W_OK):
+        return f"the existing file is read-only ({reason})"
+    return f"cannot write ({reason})"
 
 
 def _paint(renderer: TimelineRenderer, plan: ExportPlan, painter: QPainter) -> None:
     renderer.paint(painter, QSizeF(plan.width, plan.height), plan.scale, deco=plan.deco)
 
 
-def _write_png(renderer: TimelineRenderer, plan: ExportPlan, scale: float, out: QSaveFile) -> None:
-    image = QImage(
-        QSize(round(plan.width * scale), round(plan.height * scale)), QImage.Format.Format_ARGB32
-    )
+def _memory() -> QBuffer:
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    return buffer
+
+
+def _png_bytes(renderer: TimelineRenderer, plan: ExportPlan, scale: float, path: Path) -> bytes:
+    size = QSize(round(plan.width * scale), round(plan.height * scale))
+    image = QImage(size, QImage.Format.Format_ARGB32)
     if image.isNull():
-        raise ExportError(f"{out.fileName()}: not enough memory for a {image.width()}-pixel image")
+        raise ExportError(
+            f"{path}: not enough memory for a {size.width()}×{size.height()}-pixel image"
+        )
     image.setDevicePixelRatio(scale)
     painter = QPainter(image)
     _paint(renderer, plan, painter)
     painter.end()
-    if not image.save(out, "PNG"):
-        raise ExportError(f"{out.fileName()}: the PNG could not be written")
+    buffer = _memory()
+    if not image.save(buffer, "PNG"):
+        raise ExportError(f"{path}: the PNG could not be written")
+    return buffer.data().data()
 
 
-def _write_svg(renderer: TimelineRenderer, plan: ExportPlan, out: QSaveFile) -> None:
+def _svg_bytes(renderer: TimelineRenderer, plan: ExportPlan, path: Path) -> bytes:
+    buffer = _memory()
     gen = QSvgGenerator()
-    gen.setOutputDevice(out)
+    gen.setOutputDevice(buffer)
     gen.setSize(QSize(plan.width, plan.height))
     gen.setViewBox(QRectF(0, 0, plan.width, plan.height))
     gen.setResolution(96)
@@ -126,13 +159,17 @@ def _write_svg(renderer: TimelineRenderer, plan: ExportPlan, out: QSaveFile) -> 
     gen.setDescription(renderer.footer_text())
     painter = QPainter()
     if not painter.begin(gen):
-        raise ExportError(f"{out.fileName()}: the SVG could not be started")
+        raise ExportError(f"{path}: the SVG could not be started")
     _paint(renderer, plan, painter)
     painter.end()
+    # Qt escapes <, > and & but passes control characters through, and XML 1.0 allows none of
+    # them (not even as &#1;): a title with one would make the whole file unreadable.
+    return _XML_INVALID.sub("\ufffd".encode(), buffer.data().data())
 
 
-def _write_pdf(renderer: TimelineRenderer, plan: ExportPlan, out: QSaveFile) -> None:
-    writer = QPdfWriter(out)
+def _pdf_bytes(renderer: TimelineRenderer, plan: ExportPlan, path: Path) -> bytes:
+    buffer = _memory()
+    writer = QPdfWriter(buffer)
     writer.setResolution(96)
     writer.setTitle(renderer.timeline.title)
     writer.setCreator("Timeline viewer")
@@ -141,6 +178,8 @@ def _write_pdf(renderer: TimelineRenderer, plan: ExportPlan, out: QSaveFile) -> 
     writer.setPageLayout(QPageLayout(page, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
     painter = QPainter()
     if not painter.begin(writer):
-        raise ExportError(f"{out.fileName()}: the PDF could not be started")
+        raise ExportError(f"{path}: the PDF could not be started")
     _paint(renderer, plan, painter)
     painter.end()
+    del writer  # its destructor finishes the file
+    return buffer.data().data()

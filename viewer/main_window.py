@@ -188,8 +188,11 @@ class MainWindow(QMainWindow):
 
     def set_timeline(self, timeline: Timeline) -> None:
         self.view.set_timeline(timeline)
-        self.setWindowTitle(f"{timeline.title} — Timeline viewer")
-        warned = sum(1 for e in timeline.events if e.warnings)
+        # Qt reads "[*]" in a window title as the unsaved-changes mark and hides it; doubled,
+        # it shows as itself.
+        title = timeline.title.replace("[*]", "[*][*]")
+        self.setWindowTitle(f"{title} — Timeline viewer")
+        warned = timeline.warned
         note = f"; {warned} with quotes not found in their sources" if warned else ""
         self.statusBar().showMessage(
             f"{len(timeline.events)} events from {len(timeline.sources)} sources{note}"
@@ -236,7 +239,7 @@ class MainWindow(QMainWindow):
         self._end_load()
         log.info("opened %s (%d events)", timeline.path, len(timeline.events))
         self.set_timeline(timeline)
-        warned = sum(1 for e in timeline.events if e.warnings)
+        warned = timeline.warned
         note = f"; {warned:,} with quotes not found in their sources" if warned else ""
         self.statusBar().showMessage(
             f"Opened {self._loading_name} ({len(timeline.events):,} events{note})"
@@ -282,6 +285,7 @@ class MainWindow(QMainWindow):
         try:
             export_timeline(self.timeline, path, scale=scale, renderer=self.view.renderer)
         except ExportError as exc:
+            log.warning("cannot export: %s", exc)
             self.last_error = show_error(self, "Cannot export", str(exc))
             return False
         self.settings.setValue("export/last", str(path))

@@ -1,23 +1,27 @@
 """The side panel: the selected event, and the source passages it rests on, in their full text.
 
 Everything here comes from the timeline file and its sources, which are untrusted: labels are
-set to plain-text format and the article is shown in a QPlainTextEdit, so no markup is ever
-interpreted.
+set to plain-text format, the article is shown in a QPlainTextEdit and a source's link in a
+read-only line edit, so no markup is ever interpreted. A link is opened only when the user clicks
+"Open link", and only if it is an http or https address with a host.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont, QTextCharFormat, QTextCursor
+from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QColor, QDesktopServices, QFont, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
+    QPushButton,
     QSizePolicy,
     QSplitter,
     QTextEdit,
@@ -51,6 +55,31 @@ def _plain_label(*, bold: bool = False, size_delta: int = 0, muted: bool = False
     if muted:
         label.setStyleSheet("color: #5B6470;")
     return label
+
+
+WEB_SCHEMES = ("http", "https")
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]*")
+
+
+def web_link(text: str) -> tuple[QUrl | None, str]:
+    """The address in `text` if it may be opened (http or https, with a host), else None; and
+    a sentence for the Open link button's tooltip saying what a click does, or why it cannot.
+
+    The sentence never quotes `text` beyond its scheme, which is checked to be letters, digits
+    and `+.-`, so it cannot carry markup into the tooltip.
+    """
+    text = text.strip()
+    scheme = QUrl(text).scheme().lower()
+    if not _SCHEME.fullmatch(scheme):
+        return None, "This is not a web address (http:// or https://), so it cannot be opened."
+    if scheme not in WEB_SCHEMES:
+        return None, f"Only http and https links can be opened; this is a {scheme}: link."
+    url = QUrl(text, QUrl.ParsingMode.StrictMode)
+    if not url.isValid():
+        return None, "This address is not well formed, so it cannot be opened."
+    if not url.host():
+        return None, "This link names no host, so it cannot be opened."
+    return url, "Open this link in your web browser."
 
 
 def quote_excerpt(quote: str, limit: int = 110) -> str:
@@ -113,6 +142,21 @@ class SourcePanel(QWidget):
 
         self.source_title = _plain_label(bold=True)
         self.source_description = _plain_label(muted=True)
+        # A line edit, not a label: a long address scrolls instead of widening the panel, and
+        # it never acts on a click. Only the button opens the link.
+        self.source_link = QLineEdit()
+        self.source_link.setReadOnly(True)
+        self.source_link.setFrame(False)
+        self.source_link.setAccessibleName("Source link")
+        self.source_link.setStyleSheet("background: transparent; color: #5B6470;")
+        self.open_link_button = QPushButton("Open link")
+        self.open_link_button.setAccessibleName("Open link")
+        self.open_link_button.clicked.connect(self.open_link)
+        self._link: QUrl | None = None
+        link_row = QHBoxLayout()
+        link_row.setContentsMargins(0, 0, 0, 0)
+        link_row.addWidget(self.source_link, 1)
+        link_row.addWidget(self.open_link_button)
         self.source_text = QPlainTextEdit()
         self.source_text.setReadOnly(True)
         self.source_text.setAccessibleName("Source text")
@@ -133,6 +177,7 @@ class SourcePanel(QWidget):
         bottom_layout.setContentsMargins(10, 4, 10, 10)
         bottom_layout.addWidget(self.source_title)
         bottom_layout.addWidget(self.source_description)
+        bottom_layout.addLayout(link_row)
         bottom_layout.addWidget(self.source_text, 1)
 
         self.splitter = QSplitter(Qt.Orientation.Vertical)
@@ -168,6 +213,7 @@ class SourcePanel(QWidget):
             self.summary.setText(
                 "Click an event on the timeline, or press Right and Left to step through them."
             )
+            self.summary.setVisible(True)
             for w in (self.note, self.dispute, self.warnings):
                 w.setText("")
                 w.setVisible(False)
@@ -181,6 +227,7 @@ class SourcePanel(QWidget):
         category_name = category.label if category else event.category
         self.date.setText(f"{kind}{event.when.label()} (date {words})  ·  {category_name}")
         self.summary.setText(event.summary)
+        self.summary.setVisible(bool(event.summary))
         self.note.setText(event.note)
         self.note.setVisible(bool(event.note))
         disputes = []
@@ -211,6 +258,21 @@ class SourcePanel(QWidget):
             return
         self._show_citation(index)
 
+    def open_link(self) -> bool:
+        """Open the shown source's link in the web browser, if it is one that may be opened."""
+        if self._link is None:
+            return False
+        return QDesktopServices.openUrl(self._link)
+
+    def _show_link(self, text: str) -> None:
+        self._link, why = web_link(text) if text else (None, "")
+        self.source_link.setText(text)
+        self.source_link.setCursorPosition(0)
+        self.open_link_button.setEnabled(self._link is not None)
+        self.open_link_button.setToolTip(why)
+        for w in (self.source_link, self.open_link_button):
+            w.setVisible(bool(text))
+
     def next_citation(self) -> None:
         self.show_citation(self._citation + 1)
 
@@ -230,6 +292,7 @@ class SourcePanel(QWidget):
         if self._event is None or self._timeline is None or index < 0:
             self.source_title.setText("")
             self.source_description.setText("")
+            self._show_link("")
             self.source_text.setPlainText("")
             self.source_text.setExtraSelections([])
             return
@@ -238,6 +301,7 @@ class SourcePanel(QWidget):
         self.source_title.setText(f"{source.title}  ({PurePosixPath(source.file).name})")
         self.source_description.setText(source.description)
         self.source_description.setVisible(bool(source.description))
+        self._show_link(source.url)
         self.source_text.setPlainText(source.text)
         if cit.span is None:
             self.source_text.setExtraSelections([])

@@ -255,6 +255,11 @@ class TimelineView(QWidget):
         else:
             self._scale = self._scale.resized(float(max(self.width(), 1)))
             self._clamp_y()
+        if self._press_scale is not None:
+            # A drag pans from the scale at the press: it must have the view's new width too,
+            # or the drag would leave the scale as wide as the view was (the layout can settle
+            # mid-drag).
+            self._press_scale = self._press_scale.resized(float(max(self.width(), 1)))
         super().resizeEvent(event)
 
     def wheelEvent(self, event: QWheelEvent) -> None:
