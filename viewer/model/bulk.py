@@ -12,8 +12,6 @@ hand-written checks read the file instead and say exactly what is wrong and wher
 
 from __future__ import annotations
 
-import itertools
-import operator
 from array import array
 from collections.abc import Callable
 from typing import Any
@@ -135,7 +133,6 @@ def read_events(
     if n == 0:
         return None
     decode = msgspec.json.Decoder(_Event).decode
-    decode_many = msgspec.json.Decoder(list[_Event]).decode
     position = {c: k for k, c in enumerate(categories)}
     starts, ends = array("d"), array("d")
     cats, hashes = array("I"), array("q")
@@ -156,7 +153,7 @@ def read_events(
         chunk = raws[k0 : k0 + step]
         raws[k0 : k0 + step] = [None] * len(chunk)  # free each Raw once read
         try:
-            events = decode_many(b"[" + b",".join(chunk) + b"]")
+            events = list(map(decode, chunk))  # one call an event is faster than one a chunk
         except _REFUSED:
             return None
         sizes = list(map(len, chunk))
@@ -222,13 +219,10 @@ def read_events(
                 warned += not all(found[j : j + len(cs)])
                 j += len(cs)
         disputed = [e.disputed_by for e in events]
-        if any(disputed):
-            for j, others in enumerate(disputed):
-                pending.extend((k0 + j, ids[j], other) for other in others)
-    ordered = sorted(hashes)
-    if any(map(operator.eq, ordered, itertools.islice(ordered, 1, None))):
+        for j in [j for j, others in enumerate(disputed) if others]:
+            pending.extend((k0 + j, ids[j], other) for other in disputed[j])
+    if len(set(hashes)) != n:
         return None  # a duplicate id (or, once in an age, two ids with one hash)
-    del ordered
 
     view = memoryview(buf)
 
