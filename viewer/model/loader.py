@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import re
 import reprlib
 from collections.abc import Callable, Iterator
@@ -243,6 +244,10 @@ def _resolve_inside(root: Path, base: Path, name: str) -> Path | str:
         return "must be relative to the timeline's folder, not an absolute path"
     if "\0" in name:  # the system cannot even look such a name up
         return "contains a NUL character"
+    try:
+        os.fsencode(name)
+    except UnicodeEncodeError:  # a lone surrogate, written in JSON as \ud800
+        return "is not a name the system can look up"
     try:
         resolved = (base / name).resolve()
         # resolve() leaves a loop as it is from Python 3.12; 3.11 raises RuntimeError.
@@ -485,7 +490,8 @@ def _read_head(
     version = doc["version"]
     if version != FORMAT_VERSION or isinstance(version, bool):
         raise r.fail(
-            "version", f"{version!r} is not a version this app reads (it reads {FORMAT_VERSION})"
+            "version",
+            f"{_shown(version)} is not a version this app reads (it reads {FORMAT_VERSION})",
         )
     title = r.text(doc, "title", "")
     description = r.text(doc, "description", "", required=False, empty=True)
