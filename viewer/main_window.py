@@ -195,7 +195,7 @@ class MainWindow(QMainWindow):
         warned = timeline.warned
         note = f"; {warned} with quotes not found in their sources" if warned else ""
         self.statusBar().showMessage(
-            f"{len(timeline.events)} events from {len(timeline.sources)} sources{note}"
+            f"{len(timeline.events):,} events from {len(timeline.sources)} sources{note}"
         )
 
     def open_path(self, path: str | Path) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtCore import QSize, Qt, QUrl, Signal
 from PySide6.QtGui import QColor, QDesktopServices, QFont, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QFrame,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QSplitter,
     QTextEdit,
@@ -86,6 +87,37 @@ def quote_excerpt(quote: str, limit: int = 110) -> str:
     """A one-line excerpt of a quote for the citation list."""
     one_line = " ".join(quote.split())
     return one_line if len(one_line) <= limit else one_line[: limit - 1].rstrip() + "…"
+
+
+class _HeaderScroll(QScrollArea):
+    """The event's title, date, summary and notes: as tall as they need, up to a limit, then
+    scrolled, so that a very long text (a file may hold anything) never grows the window."""
+
+    MAX_HEIGHT = 260
+
+    def __init__(self, content: QWidget) -> None:
+        super().__init__()
+        self.setWidget(content)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setMaximumHeight(self.MAX_HEIGHT)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+
+    def sizeHint(self) -> QSize:
+        content = self.widget()
+        width = max(self.viewport().width(), 100)
+        height = content.heightForWidth(width) if content.hasHeightForWidth() else -1
+        if height < 0:
+            height = content.sizeHint().height()
+        return QSize(super().sizeHint().width(), min(height, self.MAX_HEIGHT))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(super().minimumSizeHint().width(), min(60, self.sizeHint().height()))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.updateGeometry()
 
 
 class SourcePanel(QWidget):
@@ -166,8 +198,13 @@ class SourcePanel(QWidget):
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(10, 10, 10, 4)
+        header = QWidget()
+        header_layout = QVBoxLayout(header)
+        header_layout.setContentsMargins(0, 0, 0, 0)
         for w in (self.title, self.date, self.summary, self.note, self.dispute, self.warnings):
-            top_layout.addWidget(w)
+            header_layout.addWidget(w)
+        self.header = _HeaderScroll(header)
+        top_layout.addWidget(self.header)
         top_layout.addSpacing(6)
         top_layout.addLayout(nav)
         top_layout.addWidget(self.citation_list, 1)
@@ -219,6 +256,7 @@ class SourcePanel(QWidget):
                 w.setVisible(False)
             self._citation = -1
             self._show_citation(-1)
+            self.header.updateGeometry()
             return
         self.title.setText(event.title)
         category = timeline.categories.get(event.category)
@@ -246,6 +284,7 @@ class SourcePanel(QWidget):
             self.citation_list.addItem(
                 QListWidgetItem(f"{source.title}\n{marker}“{quote_excerpt(cit.quote)}”")
             )
+        self.header.updateGeometry()
         self._citation = -1
         self.show_citation(0)
 

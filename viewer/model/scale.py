@@ -13,11 +13,11 @@ from viewer.model.dates import SECONDS_PER_DAY
 SECONDS_PER_YEAR = 365.2425 * SECONDS_PER_DAY
 # Finest zoom: a minute per pixel, so that a single day can fill a window.
 MIN_SECONDS_PER_PIXEL = 60.0
-# Coarsest zoom: five centuries across the view.
-MAX_VISIBLE_SECONDS = 500 * SECONDS_PER_YEAR
 # Earliest and latest instants the view may show (years 1 to 9999).
 MIN_TIME = -62135596800.0  # 0001-01-01
 MAX_TIME = 253402300800.0  # 10000-01-01
+# Coarsest zoom: the whole calendar, so that any timeline (say, from year 1 to today) fits.
+MAX_VISIBLE_SECONDS = MAX_TIME - MIN_TIME
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,9 @@ class Level:
 
 
 LEVELS = (
+    Level("year", 1000, 4),
+    Level("year", 500, 4),
+    Level("year", 200, 4),
     Level("year", 100, 4),
     Level("year", 50, 4),
     Level("year", 10, 4),
