@@ -106,14 +106,21 @@ class _HeaderScroll(QScrollArea):
 
     def sizeHint(self) -> QSize:
         content = self.widget()
-        width = max(self.viewport().width(), 100)
+        # Measured as if the scroll bar showed: then the text fits whether it shows or not.
+        width = max(self.width() - self.verticalScrollBar().sizeHint().width(), 100)
         height = content.heightForWidth(width) if content.hasHeightForWidth() else -1
         if height < 0:
             height = content.sizeHint().height()
-        return QSize(super().sizeHint().width(), min(height, self.MAX_HEIGHT))
+        # A few pixels over: the stretch at the bottom of the text adds a spacing of its own.
+        return QSize(super().sizeHint().width(), min(height + 8, self.MAX_HEIGHT))
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(super().minimumSizeHint().width(), min(60, self.sizeHint().height()))
+        # Never squeezed below its text (up to the limit): the splitter gives way elsewhere.
+        return QSize(super().minimumSizeHint().width(), self.sizeHint().height())
+
+    def fit(self) -> None:
+        """Ask the layout again for room, after the text changed."""
+        self.updateGeometry()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -203,6 +210,7 @@ class SourcePanel(QWidget):
         header_layout.setContentsMargins(0, 0, 0, 0)
         for w in (self.title, self.date, self.summary, self.note, self.dispute, self.warnings):
             header_layout.addWidget(w)
+        header_layout.addStretch(1)
         self.header = _HeaderScroll(header)
         top_layout.addWidget(self.header)
         top_layout.addSpacing(6)
@@ -256,7 +264,7 @@ class SourcePanel(QWidget):
                 w.setVisible(False)
             self._citation = -1
             self._show_citation(-1)
-            self.header.updateGeometry()
+            self.header.fit()
             return
         self.title.setText(event.title)
         category = timeline.categories.get(event.category)
@@ -284,7 +292,7 @@ class SourcePanel(QWidget):
             self.citation_list.addItem(
                 QListWidgetItem(f"{source.title}\n{marker}“{quote_excerpt(cit.quote)}”")
             )
-        self.header.updateGeometry()
+        self.header.fit()
         self._citation = -1
         self.show_citation(0)
 
