@@ -295,6 +295,28 @@ def test_a_large_file_loads_in_the_background_with_progress(qtbot, window, big, 
     assert values[-1] == window.load_bar.maximum()
 
 
+def test_the_event_index_is_built_in_the_loading_thread(qtbot, window, big, monkeypatch):
+    import threading
+
+    from viewer.model import aggregate
+
+    built_in: list[threading.Thread] = []
+    real_init = aggregate.EventIndex.__init__
+
+    def spy(self, *args):
+        built_in.append(threading.current_thread())
+        real_init(self, *args)
+
+    monkeypatch.setattr(aggregate.EventIndex, "__init__", spy)
+    open_file(window, monkeypatch, big)
+    qtbot.waitUntil(lambda: not window.is_loading(), timeout=60_000)
+    assert len(window.view.timeline.events) == BIG
+    # Made once, for the new timeline, and not in the window's thread.
+    assert len(built_in) == 1
+    assert built_in[0] is not threading.main_thread()
+    assert window.view.renderer.index is window.view.timeline.index
+
+
 def test_the_window_answers_while_a_file_loads(qtbot, window, big, gate, monkeypatch):
     gate.hold(big)
     open_file(window, monkeypatch, big)

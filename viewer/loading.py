@@ -90,6 +90,7 @@ class _LoadThread(QThread):
                 timeline = load_timeline_file(
                     self.path, progress=self.progressed.emit, cancel=self.cancel_flag
                 )
+                timeline.index  # noqa: B018  made here, not in the window's thread
         except LoadCancelled:
             return  # the loader forgot this load when it asked to cancel it
         except TimelineError as exc:

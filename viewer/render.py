@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import enum
 import math
-from array import array
 from dataclasses import dataclass
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, QSizeF, Qt
@@ -28,7 +27,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from viewer.model.aggregate import Cluster, EventIndex
+from viewer.model.aggregate import Cluster
 from viewer.model.dates import SECONDS_PER_DAY, Precision
 from viewer.model.layout import POINT_BELOW_PX, POINT_HALF_PX, Placed, fit_with_labels, place_events
 from viewer.model.scale import TimeScale, fit
@@ -129,10 +128,8 @@ class TimelineRenderer:
         self._bold_fm = QFontMetricsF(self.selected_font)
         events = timeline.events
         # Lanes: the categories in use, in the order the file lists them.
-        used = set(events.categories)
-        positions = [k for k in range(len(events.category_ids)) if k in used]
-        lane_ids = [events.category_ids[k] for k in positions]
-        self.lane_ids: list[str] = lane_ids
+        lane_ids, lanes = timeline.lanes
+        self.lane_ids: list[str] = list(lane_ids)
         self.lane_colors = [QColor(timeline.category_color(c)) for c in lane_ids]
         # Each lane's density colours, as ARGB32 pixels (stored B, G, R, A on little-endian
         # machines) at every alpha: the strip is built from these bytes each frame.
@@ -142,12 +139,7 @@ class TimelineRenderer:
         # On screen, a pill is a cached background and a cached count text.
         self._pills: dict[tuple[int, float, bool, float], QPixmap] = {}
         self._counts: dict[str, tuple[QStaticText, float]] = {}
-        if positions == list(range(len(positions))):
-            lanes = events.categories
-        else:  # some listed category has no events: close the gaps
-            lane_at = dict(zip(positions, range(len(positions)), strict=True))
-            lanes = array("I", map(lane_at.__getitem__, events.categories))
-        self.index = EventIndex(events.starts, events.ends, lanes)
+        self.index = timeline.index
         self._lane_of_event = lanes
         self._labels: dict[int, str] = {}
         self._widths: dict[int, float] = {}

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import bisect
+import functools
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from viewer.model.aggregate import EventIndex
 from viewer.model.dates import DateSpan
 from viewer.model.store import EventStore
 
@@ -142,6 +146,25 @@ class Timeline:
     def disputes_of(self, event_id: str) -> tuple[Event, ...]:
         """Events that this one disputes: the reverse of `disputed_by`."""
         return tuple(self.events[i] for i in self.events.disputing(event_id))
+
+    @functools.cached_property
+    def lanes(self) -> tuple[tuple[str, ...], Sequence[int]]:
+        """The categories in use, in the order the file lists them (one lane each), and each
+        event's lane."""
+        events = self.events
+        used = set(events.categories)
+        positions = [k for k in range(len(events.category_ids)) if k in used]
+        lane_ids = tuple(events.category_ids[k] for k in positions)
+        if positions == list(range(len(positions))):
+            return lane_ids, events.categories
+        lane_at = dict(zip(positions, range(len(positions)), strict=True))  # close the gaps
+        return lane_ids, array("I", map(lane_at.__getitem__, events.categories))
+
+    @functools.cached_property
+    def index(self) -> EventIndex:
+        """The events' times by lane, for finding and counting what is in view. Made once (the
+        loader makes it in its thread, so that the window does not wait for it)."""
+        return EventIndex(self.events.starts, self.events.ends, self.lanes[1])
 
     def category_color(self, category: str) -> str:
         cat = self.categories.get(category)
