@@ -233,6 +233,47 @@ def test_closing_the_dialog_forgets_it_so_the_next_error_opens_a_new_one(
 
 
 @pytest.mark.qt_no_exception_capture
+def test_an_exception_in_a_slot_of_the_main_window_leaves_it_working(
+    qtbot, crash_hook, window, builtin, monkeypatch
+):
+    """The app's own window, not a test widget: a slot of it raises while the user steps
+    through the events; the crash dialog says so, and the window goes on working."""
+    view, panel = window.view, window.panel
+    show_event = panel.show_event
+    raised = []
+
+    def broken(timeline, event) -> None:
+        raised.append(event.id)
+        raise RuntimeError(BOOM)
+
+    # The window's eventSelected slot hands the event to the panel, which raises once.
+    monkeypatch.setattr(panel, "show_event", broken)
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    assert raised == [builtin.events[0].id]
+    dialog = CrashDialog.current
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    assert f"RuntimeError: {BOOM}" in dialog.details.toPlainText()
+    assert "_on_selected" in dialog.details.toPlainText()  # the slot that failed
+    assert dialog.copy_button.text() == "Copy details" and dialog.copy_button.isVisible()
+    logged = crash_hook.read_text(encoding="utf-8")
+    assert "ERROR Unexpected error" in logged and f"RuntimeError: {BOOM}" in logged
+
+    # The app is alive: the user closes the dialog and goes on stepping; the panel follows.
+    monkeypatch.setattr(panel, "show_event", show_event)
+    qtbot.mouseClick(dialog.close_button, Qt.MouseButton.LeftButton)
+    assert CrashDialog.current is None
+    window.activateWindow()
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    assert view.selected_index == 1
+    assert panel.title.text() == builtin.events[1].title
+    window.zoom_in_action.trigger()
+    assert window.isVisible() and open_crash_dialogs() == []
+    assert crash_hook.read_text(encoding="utf-8").count("ERROR Unexpected error") == 1
+
+
+@pytest.mark.qt_no_exception_capture
 def test_keyboard_interrupt_goes_to_the_default_hook_not_the_dialog(qtbot, crash_hook, monkeypatch):
     seen = []
     monkeypatch.setattr(sys, "__excepthook__", lambda kind, value, tb: seen.append(kind))
