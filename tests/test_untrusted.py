@@ -162,6 +162,8 @@ def shown_as(text: str) -> str:
 def hover_tooltip(qtbot, widget, pos) -> str:
     """Move the mouse to `pos` over `widget` and return the text the tooltip shows."""
     QToolTip.hideText()
+    # On a real display the last tooltip may take a moment to go; wait, or its text is read.
+    qtbot.waitUntil(lambda: not QToolTip.isVisible())
     qtbot.mouseMove(widget, pos)
     qtbot.waitUntil(QToolTip.isVisible)
     return shown_as(QToolTip.text())
