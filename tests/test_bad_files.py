@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSizeF, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from window_state import what_is_shown
 
 from viewer import app as viewer_app
 from viewer.export import export_timeline, plan_export
@@ -227,17 +228,6 @@ def test_the_command_line_as_a_process(corpus, name):
 # --- the window ---------------------------------------------------------------------------------
 
 
-def shown(window) -> tuple:
-    """What the user sees of the current timeline."""
-    return (
-        window.windowTitle(),
-        window.view.timeline,
-        window.view.selected_index,
-        window.panel.title.text(),
-        window.panel.highlighted_text(),
-    )
-
-
 def open_through_the_menu(qtbot, window, monkeypatch, path: Path) -> None:
     """File → Open, choosing `path` in the (mocked) file dialog; waits until the load ends."""
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: (str(path), ""))
@@ -247,7 +237,7 @@ def open_through_the_menu(qtbot, window, monkeypatch, path: Path) -> None:
 
 def test_the_window_shows_each_message_and_keeps_its_timeline(qtbot, window, corpus, monkeypatch):
     qtbot.keyClick(window.view, Qt.Key.Key_End)
-    before = shown(window)
+    before = what_is_shown(window)
     assert before[2] is not None
     wrong: list[str] = []
     for name in sorted(ERRORS):
@@ -262,7 +252,7 @@ def test_the_window_shows_each_message_and_keeps_its_timeline(qtbot, window, cor
             wrong.append(f"{name}: no visible 'Cannot open timeline' dialog")
         if box.text() != expected(name, path):
             wrong.append(f"{name}: {box.text()!r}")
-        if shown(window) != before:
+        if what_is_shown(window) != before:
             wrong.append(f"{name}: the timeline on show changed")
         box.close()
         qtbot.waitUntil(lambda b=box: not b.isVisible())

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from window_state import what_is_shown
 
 from viewer import loading
 from viewer.model.loader import (
@@ -124,17 +125,6 @@ def open_file(window, monkeypatch, path: Path) -> None:
 def wait_until_held(qtbot, window, gate: Gate) -> None:
     qtbot.waitUntil(gate.reached.is_set, timeout=30_000)
     qtbot.waitUntil(lambda: 2 * window.load_bar.value() >= window.load_bar.maximum())
-
-
-def state(window) -> tuple:
-    """What the user sees of the current timeline."""
-    return (
-        window.windowTitle(),
-        window.view.timeline,
-        window.view.selected_index,
-        window.panel.title.text(),
-        window.panel.highlighted_text(),
-    )
 
 
 def loading_widgets(window) -> list:
@@ -345,7 +335,7 @@ def test_the_window_answers_while_a_file_loads(qtbot, window, big, gate, monkeyp
 def test_cancelling_keeps_the_timeline_on_show(qtbot, window, big, gate, monkeypatch, how):
     make_active(qtbot, window)
     select_an_event(qtbot, window)
-    before = state(window)
+    before = what_is_shown(window)
     gate.hold(big)
     open_file(window, monkeypatch, big)
     wait_until_held(qtbot, window, gate)
@@ -363,7 +353,7 @@ def test_cancelling_keeps_the_timeline_on_show(qtbot, window, big, gate, monkeyp
     # The load's thread stops at its next check; nothing it does afterwards shows.
     qtbot.waitUntil(window.loader.is_idle)
     QApplication.processEvents()
-    assert state(window) == before  # Esc cancelled the load and left the selection alone
+    assert what_is_shown(window) == before  # Esc cancelled the load and left the selection alone
     assert window.last_error is None and message_boxes() == []
 
     # Once nothing loads, Esc is the view's again: it clears the selection.
@@ -388,7 +378,7 @@ def test_a_file_that_fails_shows_why_and_keeps_the_timeline(
     with pytest.raises(TimelineError) as expected:
         load_timeline(path)
     select_an_event(qtbot, window)
-    before = state(window)
+    before = what_is_shown(window)
 
     open_file(window, monkeypatch, path)
     qtbot.waitUntil(lambda: window.last_error is not None)
@@ -398,7 +388,7 @@ def test_a_file_that_fails_shows_why_and_keeps_the_timeline(
     assert box.text() == str(expected.value)
     assert box.textFormat() == Qt.TextFormat.PlainText
     assert box.windowModality() == Qt.WindowModality.WindowModal
-    assert state(window) == before
+    assert what_is_shown(window) == before
     assert not window.is_loading()
     assert not any(w.isVisible() for w in loading_widgets(window))
     box.close()
@@ -415,12 +405,12 @@ def test_a_second_load_replaces_the_first(qtbot, window, big, gate, tmp_path, mo
     assert window.load_label.text().startswith("Loading small.json… ")
     qtbot.waitUntil(lambda: window.view.timeline.path == small)
     assert window.statusBar().currentMessage() == "Opened small.json (3 events)"
-    shown = state(window)
+    shown = what_is_shown(window)
 
     gate.release()
     qtbot.waitUntil(window.loader.is_idle, timeout=60_000)
     QApplication.processEvents()
-    assert state(window) == shown
+    assert what_is_shown(window) == shown
     assert window.windowTitle() == "Small — Timeline viewer"
     assert window.statusBar().currentMessage() == "Opened small.json (3 events)"
     assert window.last_error is None and message_boxes() == []
@@ -438,7 +428,7 @@ def test_an_unexpected_error_while_loading_is_shown_and_logged(
     handler.emit = records.append
     logging.getLogger("viewer").addHandler(handler)
     try:
-        before = state(window)
+        before = what_is_shown(window)
         open_file(window, monkeypatch, tmp_path / "t.json")
         qtbot.waitUntil(lambda: window.last_error is not None)
     finally:
@@ -446,7 +436,7 @@ def test_an_unexpected_error_while_loading_is_shown_and_logged(
     text = window.last_error.text()
     assert text.startswith(f"{tmp_path / 't.json'}: unexpected error while loading")
     assert "ZeroDivisionError: a bug" in text
-    assert state(window) == before
+    assert what_is_shown(window) == before
     logged = [r for r in records if r.exc_info]
     assert logged and logged[0].exc_info[0] is ZeroDivisionError
     window.last_error.close()

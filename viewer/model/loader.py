@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from viewer.model import bulk
 from viewer.model.dates import DateError, DateSpan, parse_date
+from viewer.model.store import EventStore
 from viewer.model.timeline import PALETTE, Category, Citation, Event, Source, Timeline
 
 FORMAT_VERSION = 1
@@ -465,13 +466,26 @@ def _parse(
     r.obj(doc, "", _TOP_KEYS, ("version", "title", "sources", "events"))
     title, description, categories, sources = _read_head(r, doc, path, root, read_source, steps)
     events = _read_events(r, doc, sources, categories, steps)
+    return _finish(steps, title, description, sources, categories, tuple(events), path)
+
+
+def _finish(
+    steps: _Progress,
+    title: str,
+    description: str,
+    sources: dict[str, Source],
+    categories: dict[str, Category],
+    events: tuple[Event, ...] | EventStore,
+    path: Path,
+) -> Timeline:
+    """The timeline, with its progress reported on either side of putting it together."""
     steps.at(_EVENTS)
     timeline = Timeline(
         title=title,
         description=description,
         sources=sources,
         categories=categories,
-        events=tuple(events),
+        events=events,
         path=path,
     )
     steps.at(PROGRESS_TOTAL)
@@ -529,17 +543,7 @@ def _parse_fast(
     store = bulk.read_events(raw, raw_events, sources, categories, progress)
     if store is None:
         return None
-    steps.at(_EVENTS)
-    timeline = Timeline(
-        title=title,
-        description=description,
-        sources=sources,
-        categories=categories,
-        events=store,
-        path=path,
-    )
-    steps.at(PROGRESS_TOTAL)
-    return timeline
+    return _finish(steps, title, description, sources, categories, store, path)
 
 
 def _read_categories(r: _Reader, doc: dict) -> dict[str, Category]:
