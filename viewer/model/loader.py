@@ -23,7 +23,7 @@ from typing import Any, Protocol
 from viewer.model import bulk
 from viewer.model.dates import DateError, DateSpan, parse_date
 from viewer.model.store import EventStore
-from viewer.model.timeline import PALETTE, Category, Citation, Event, Source, Timeline
+from viewer.model.timeline import PALETTE, Category, Citation, Event, Source, Timeline, locate
 
 FORMAT_VERSION = 1
 MAX_FILE_BYTES = 190 * 1024 * 1024
@@ -704,9 +704,8 @@ def _read_citations(
         if sid not in sources:
             raise r.fail(f"{cloc}.source", f"no source has the id {_shown(sid)}")
         quote = r.text(cit, "quote", cloc)
-        at = sources[sid].text.find(quote)
-        span = (at, at + len(quote)) if at >= 0 else None
-        if span is None:
-            warnings.append(f"Quote {j + 1} is not found in the text of source {sid!r}.")
-        citations.append(Citation(sid, quote, span))
+        citation, warning = locate(sources, j, sid, quote)
+        if warning:
+            warnings.append(warning)
+        citations.append(citation)
     return citations, warnings
