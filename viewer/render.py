@@ -1,8 +1,10 @@
 """The one renderer: paints a timeline onto any QPainter (the screen, PNG, SVG and PDF alike).
 
-`TimelineRenderer` owns the fonts, the measured label widths and the row layout; `frame()` gives
-the geometry of one picture (where the axis, rows, legend and footer go) and both `paint()` and
-`hit_test()` use it, so what is clicked is exactly what is drawn.
+`TimelineRenderer` owns the fonts, the measured labels and the row layout. `scene()` turns a
+view (scale and width) into a list of marks (viewer.model.scene.Mark): which event is drawn as
+which kind of mark, where, and where its label goes. Painting, hit-testing and the legend all
+read that list, so what is clicked and what the legend explains is exactly what is drawn, and
+tests can check the list without pixels.
 """
 
 from __future__ import annotations
@@ -28,9 +30,28 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QWidget
 
 from viewer.model.aggregate import Cluster
-from viewer.model.dates import SECONDS_PER_DAY, Precision
-from viewer.model.layout import POINT_BELOW_PX, POINT_HALF_PX, Placed, fit_with_labels, place_events
+from viewer.model.dates import SECONDS_PER_DAY
+from viewer.model.layout import (
+    GLYPH_INSET_PX,
+    INSIDE_PAD_PX,
+    Placed,
+    fit_with_labels,
+    inside_label_x,
+    mark_extent,
+    max_label_px,
+    place_events,
+)
 from viewer.model.scale import TimeScale, fit
+from viewer.model.scene import (
+    GLYPH_PX,
+    KIND_TEXT,
+    PALE_END_TEXT,
+    Mark,
+    MarkKind,
+    certain_part,
+    mark_kind,
+)
+from viewer.model.text import isolate
 from viewer.model.ticks import axis_for
 from viewer.model.timeline import Timeline
 
@@ -57,6 +78,8 @@ BAR_HEIGHT = 18.0
 AXIS_HEIGHT = 46.0
 LEGEND_LINE = 20.0
 PAD = 16.0
+FOOTER_LINES = 3  # the sources named in an export's footer take at most this many lines
+TITLE_HEIGHT = 64.0
 
 
 class Mode(enum.Enum):
@@ -103,6 +126,20 @@ class Frame:
     footer_top: float
 
 
+@dataclass(frozen=True)
+class LegendItem:
+    """One legend entry: a category's swatch, or a kind of mark drawn as the events' marks are.
+
+    `kind` is 'swatch', 'cluster', 'strip', or a MarkKind's value; `samples` says which forms of
+    that mark to draw ('glyph', 'band', 'pale'), those in use.
+    """
+
+    kind: str
+    text: str
+    color: QColor | None = None
+    samples: tuple[str, ...] = ()
+
+
 def _font(pixels: int, bold: bool = False, italic: bool = False) -> QFont:
     f = QFont()
     f.setPixelSize(pixels)
@@ -111,8 +148,12 @@ def _font(pixels: int, bold: bool = False, italic: bool = False) -> QFont:
     return f
 
 
+def _rect(r: tuple[float, float, float, float]) -> QRectF:
+    return QRectF(*r)
+
+
 class TimelineRenderer:
-    """Paints one timeline. Keep one per timeline: it caches label widths and row layouts."""
+    """Paints one timeline. Keep one per timeline: it caches labels and row layouts."""
 
     def __init__(self, timeline: Timeline) -> None:
         self.timeline = timeline
@@ -126,6 +167,7 @@ class TimelineRenderer:
         self.count_font = _font(11, bold=True)
         self._fm = QFontMetricsF(self.label_font)
         self._bold_fm = QFontMetricsF(self.selected_font)
+        self._small_fm = QFontMetricsF(self.small_font)
         events = timeline.events
         # Lanes: the categories in use, in the order the file lists them.
         lane_ids, lanes = timeline.lanes
@@ -141,27 +183,45 @@ class TimelineRenderer:
         self._counts: dict[str, tuple[QStaticText, float]] = {}
         self.index = timeline.index
         self._lane_of_event = lanes
+        # Per event, made when first shown: the label (elided to the label cap of the current
+        # width), its width, the mark kind and, for a range, the part it certainly covers.
         self._labels: dict[int, str] = {}
         self._widths: dict[int, float] = {}
+        self._kinds: dict[int, MarkKind] = {}
+        self._cores: dict[int, tuple[float, float]] = {}
+        self._label_cap = MAX_LABEL_PX
         self._full = len(events) <= FULL_LAYOUT_LIMIT
-        if self._full:
-            for i in range(len(events)):
-                self._label(i)
         self._origin = timeline.extent[0] if events else 0.0
         self._layout: _Layout | None = None
         self._char_px = QFontMetricsF(self.axis_font).averageCharWidth()
-        self._frames: dict[tuple[float, float, Decorations], Frame] = {}
+        self._frames: dict[tuple, Frame] = {}
         self._clusters: tuple[tuple, list[tuple[QRectF, Cluster]]] = ((), [])
         self._mode: tuple[tuple, Mode] = ((), Mode.DETAIL)
+        self._scene: tuple[tuple, list[Mark]] = ((), [])
+
+    # -- per event ----------------------------------------------------------------------------
+
+    def _use_width(self, width: float) -> None:
+        """Labels are elided to a share of the view's width: a new width may mean new labels."""
+        cap = max_label_px(width, MAX_LABEL_PX)
+        if cap != self._label_cap:
+            self._label_cap = cap
+            self._labels.clear()
+            self._widths.clear()
+            self._layout = None
+            self._scene = ((), [])
 
     def _label(self, i: int) -> str:
-        """Event i's label, elided to MAX_LABEL_PX; its width is measured once, in bold, so
-        that selecting an event never makes its label overlap another."""
+        """Event i's label: its title, isolated (it is untrusted) and elided so that the whole
+        label fits the label cap, then '(disputed)' if it is; its width is measured once, in
+        bold, so that selecting an event never makes its label overlap another."""
         label = self._labels.get(i)
         if label is None:
             e = self.timeline.events[i]
-            label = e.title + (DISPUTED if e.disputed_by else "")
-            label = self._fm.elidedText(label, Qt.TextElideMode.ElideRight, MAX_LABEL_PX)
+            suffix = DISPUTED if e.disputed_by else ""
+            room = self._label_cap - self._fm.horizontalAdvance(suffix)
+            title = self._fm.elidedText(e.title, Qt.TextElideMode.ElideRight, room)
+            label = isolate(title) + suffix
             self._labels[i] = label
             self._widths[i] = self._bold_fm.horizontalAdvance(label) + 2
         return label
@@ -169,6 +229,19 @@ class TimelineRenderer:
     def _width(self, i: int) -> float:
         self._label(i)
         return self._widths[i]
+
+    def kind(self, i: int) -> MarkKind:
+        """The kind of mark event i is drawn with: from its dates alone, the same at every zoom."""
+        kind = self._kinds.get(i)
+        if kind is None:
+            when = self.timeline.events[i].when
+            kind = self._kinds[i] = mark_kind(when)
+            self._cores[i] = certain_part(when)
+        return kind
+
+    def _core(self, i: int) -> tuple[float, float]:
+        self.kind(i)
+        return self._cores[i]
 
     # -- geometry ---------------------------------------------------------------------------
 
@@ -199,6 +272,7 @@ class TimelineRenderer:
         A small timeline is laid out whole; a large one over the view and half a screen either
         side, so panning within that range moves nothing but the picture.
         """
+        self._use_width(width)
         spp = scale.spp
         view_a, view_b = scale.t0, scale.t0 + width * spp
         cached = self._layout
@@ -222,6 +296,7 @@ class TimelineRenderer:
             spp,
             self._origin,
             ids,
+            [self.kind(i) for i in ids],
         )
         rows = 1 + max((p.row for p in placed), default=0)
         self._layout = _Layout(spp, t_a, t_b, {p.index: p for p in placed}, rows)
@@ -232,10 +307,19 @@ class TimelineRenderer:
         starts, ends = self.index.starts, self.index.ends
         if not self._full:
             return fit(self._origin, max(ends), width, margin_px)
-        spans = list(zip(starts, ends, strict=True))
+        self._use_width(width)
+        n = len(starts)
         return fit_with_labels(
-            spans, [self._widths[i] for i in range(len(spans))], width, margin_px
+            list(zip(starts, ends, strict=True)),
+            [self._width(i) for i in range(n)],
+            width,
+            margin_px,
+            [self.kind(i) for i in range(n)],
         )
+
+    def range_scale(self, start: float, end: float, width: float, margin_px: float) -> TimeScale:
+        """The scale that shows [start, end] across `width` pixels."""
+        return fit(start, end, width, margin_px)
 
     def content_height(self, scale: TimeScale, width: float) -> float:
         """Height of the rows (or lanes) the view at `scale` over `width` px has to show."""
@@ -244,15 +328,15 @@ class TimelineRenderer:
         return self.layout(scale, width).rows * ROW_HEIGHT
 
     def _header_height(self, deco: Decorations) -> float:
-        return 64.0 if deco.title else 0.0
+        return TITLE_HEIGHT if deco.title else 0.0
 
     def _footer_height(self, deco: Decorations, width: float) -> float:
         if not deco.footer:
             return 0.0
-        fm = QFontMetricsF(self.small_font)
-        text = self.footer_text()
-        rect = fm.boundingRect(
-            QRectF(0, 0, width - 2 * PAD, 10_000), int(Qt.TextFlag.TextWordWrap), text
+        rect = self._small_fm.boundingRect(
+            QRectF(0, 0, width - 2 * PAD, 10_000),
+            int(Qt.TextFlag.TextWordWrap),
+            self.footer_text(width),
         )
         return rect.height() + 18
 
@@ -264,94 +348,177 @@ class TimelineRenderer:
             + 12
             + self.content_height(scale, width)
             + 10
-            + (self.legend_height(width) if deco.legend else 0)
+            + (self.legend_height(scale, width) if deco.legend else 0)
             + self._footer_height(deco, width)
         )
 
-    def frame(self, size: QSizeF, deco: Decorations) -> Frame:
-        """The geometry for a picture of `size` (cached: every paint and mouse move asks)."""
-        key = (size.width(), size.height(), deco)
-        if key not in self._frames:
+    def frame(self, size: QSizeF, deco: Decorations, scale: TimeScale) -> Frame:
+        """The geometry for a picture of `size` showing `scale` (the legend, at the bottom, holds
+        what that view draws). Cached: every paint and mouse move asks."""
+        legend = self.legend_height(scale, size.width()) if deco.legend else 0.0
+        key = (size.width(), size.height(), deco, legend)
+        frame = self._frames.get(key)
+        if frame is None:
             if len(self._frames) > 64:
                 self._frames.clear()
-            self._frames[key] = self._make_frame(size, deco)
-        return self._frames[key]
+            w, h = size.width(), size.height()
+            footer_top = h - self._footer_height(deco, w)
+            legend_top = footer_top - legend
+            axis_top = self._header_height(deco)
+            rows_top = axis_top + AXIS_HEIGHT + 12
+            frame = Frame(w, h, axis_top, rows_top, legend_top - 4, legend_top, footer_top)
+            self._frames[key] = frame
+        return frame
 
-    def _make_frame(self, size: QSizeF, deco: Decorations) -> Frame:
-        w, h = size.width(), size.height()
-        footer_h = self._footer_height(deco, w)
-        footer_top = h - footer_h
-        legend_top = footer_top - (self.legend_height(w) if deco.legend else 0)
-        axis_top = self._header_height(deco)
-        rows_top = axis_top + AXIS_HEIGHT + 12
-        return Frame(w, h, axis_top, rows_top, legend_top - 4, legend_top, footer_top)
+    # -- the scene --------------------------------------------------------------------------
 
-    def event_rects(
-        self, index: int, scale: TimeScale, frame: Frame, y_offset: float = 0.0
-    ) -> tuple[QRectF, QRectF]:
-        """The marker rectangle and the label rectangle of event `index`, in picture pixels.
+    def scene(self, scale: TimeScale, frame: Frame, y_offset: float = 0.0) -> list[Mark]:
+        """The events drawn one by one in this view, as marks in picture pixels, in time order.
 
-        In an aggregated view an event sits in its category's lane (the selected one is drawn
-        there, over the clusters).
+        In a view of lanes and clusters, the events shown on their own (a cluster of one).
+        Rows above or below the picture are included; painting skips them.
         """
+        key = (scale, frame.width, frame.rows_top, frame.rows_bottom, y_offset)
+        if self._scene[0] == key:
+            return self._scene[1]
+        marks: list[Mark] = []
         if self.mode(scale, frame.width) is Mode.AGGREGATE:
-            return self._lane_rects(index, scale, frame, y_offset)
-        placed = self.layout(scale, frame.width).placed.get(index)
-        if placed is None:  # far from the view: where it would be in row 0
-            return self._lane_rects(index, scale, frame, y_offset, lane=0, height=ROW_HEIGHT)
-        dx = scale.x_of(self._origin)
-        top = frame.rows_top + placed.row * ROW_HEIGHT - y_offset
-        bar_top = top + (ROW_HEIGHT - BAR_HEIGHT) / 2
-        marker = QRectF(placed.bar_x0 + dx, bar_top, placed.bar_x1 - placed.bar_x0, BAR_HEIGHT)
-        label = QRectF(placed.label_x + dx, bar_top, placed.label_w, BAR_HEIGHT)
-        return marker, label
+            for _rect, cluster in self.visible_clusters(scale, frame, y_offset):
+                if cluster.count == 1:
+                    i = self.index.lane_events[cluster.lane][cluster.first]
+                    marks.append(self._lane_mark(i, scale, frame, y_offset, with_label=False))
+        else:
+            lay = self.layout(scale, frame.width)
+            dx = scale.x_of(self._origin)
+            for i in self._visible_events(scale, frame.width):
+                p = lay.placed.get(i)
+                if p is not None:
+                    top = frame.rows_top + p.row * ROW_HEIGHT - y_offset
+                    marks.append(
+                        self._mark(
+                            i, p.bar_x0 + dx, p.bar_x1 + dx, p.is_point, p.label_x + dx, top, scale
+                        )
+                    )
+        self._scene = (key, marks)
+        return marks
 
-    def _lane_rects(
+    def _mark(
         self,
-        index: int,
+        i: int,
+        x0: float,
+        x1: float,
+        narrow: bool,
+        label_x: float,
+        top: float,
+        scale: TimeScale,
+        with_label: bool = True,
+    ) -> Mark:
+        """Event i's mark in a row whose top is `top`: its extent x0..x1 (a glyph's when narrow)
+        and its label at label_x, pinned to the view's left edge when its band starts off the
+        view, and left out when it would be cut and its mark is off the view."""
+        kind = self.kind(i)
+        bar_top = top + (ROW_HEIGHT - BAR_HEIGHT) / 2
+        glyph_y = bar_top + (BAR_HEIGHT - GLYPH_PX) / 2
+        glyph: tuple[float, float, float, float] | None = None
+        core = None
+        pale = False
+        band_x0 = x0
+        if narrow:
+            glyph = (x0, glyph_y, GLYPH_PX, GLYPH_PX)
+        elif kind is MarkKind.DAY:
+            mid = (x0 + x1) / 2
+            glyph = (mid - GLYPH_PX / 2, glyph_y, GLYPH_PX, GLYPH_PX)
+        elif kind is MarkKind.RANGE:
+            a, b = self._core(i)
+            core = (scale.x_of(a), scale.x_of(b))
+            pale = core != (x0, x1) and (core[0] - x0 > 0.5 or x1 - core[1] > 0.5)
+        else:
+            # The glyph sits at the band's start, or at the view's left edge when the band
+            # starts off it, so the band's precision shows wherever it is cut.
+            band_x0 = max(x0, 0.0)
+            inset = min(GLYPH_INSET_PX, max(0.0, (x1 - band_x0 - GLYPH_PX) / 2))
+            glyph = (min(band_x0 + inset, x1 - GLYPH_PX), glyph_y, GLYPH_PX, GLYPH_PX)
+        text = self._label(i) if with_label else ""
+        w = self._width(i)
+        if text and not narrow and label_x < x1 and x0 < 0:
+            # Inside a band whose start is off the view: pinned at the left edge, inside.
+            label_x = min(max(label_x, inside_label_x(kind, max(x0, 0.0))), x1 - INSIDE_PAD_PX - w)
+            if label_x < 0:
+                text = ""  # the band's visible part cannot hold it whole
+        elif text and x1 < 0 and label_x < 0:
+            text = ""  # its mark is off the view: a cut label would stand alone
+        return Mark(
+            i,
+            kind,
+            (x0, bar_top, x1 - x0, BAR_HEIGHT),
+            glyph,
+            narrow,
+            text,
+            (label_x, bar_top, w, BAR_HEIGHT),
+            core,
+            pale,
+        )
+
+    def _lane_mark(
+        self,
+        i: int,
         scale: TimeScale,
         frame: Frame,
         y_offset: float,
         lane: int | None = None,
         height: float = LANE_HEIGHT,
-    ) -> tuple[QRectF, QRectF]:
-        lane = self._lane_of_event[index] if lane is None else lane
-        x0 = scale.x_of(self.index.starts[index])
-        x1 = scale.x_of(self.index.ends[index])
-        if x1 - x0 < POINT_BELOW_PX:
-            mid = (x0 + x1) / 2
-            x0, x1 = mid - POINT_HALF_PX, mid + POINT_HALF_PX
-        bar_top = frame.rows_top + lane * height - y_offset + (height - BAR_HEIGHT) / 2
-        marker = QRectF(x0, bar_top, x1 - x0, BAR_HEIGHT)
-        label = QRectF(x1 + 6, bar_top, self._width(index), BAR_HEIGHT)
-        return marker, label
+        with_label: bool = True,
+    ) -> Mark:
+        """Event i's mark in its category's lane (in a view of lanes), or in row `lane`."""
+        lane = self._lane_of_event[i] if lane is None else lane
+        x0, x1, narrow = mark_extent(
+            scale.x_of(self.index.starts[i]), scale.x_of(self.index.ends[i])
+        )
+        top = frame.rows_top + lane * height - y_offset + (height - ROW_HEIGHT) / 2
+        return self._mark(i, x0, x1, narrow, x1 + 6, top, scale, with_label)
 
-    def _is_point(self, index: int, scale: TimeScale, width: float) -> bool:
-        """Whether event `index` is drawn as a diamond (a period narrower than a few pixels)
-        rather than a band, as the layout decided."""
-        if self.mode(scale, width) is Mode.DETAIL:
-            placed = self.layout(scale, width).placed.get(index)
-            if placed is not None:
-                return placed.is_point
-        span = self.index.ends[index] - self.index.starts[index]
-        return span / scale.spp < POINT_BELOW_PX
+    def mark_of(self, index: int, scale: TimeScale, frame: Frame, y_offset: float = 0.0) -> Mark:
+        """Event `index`'s mark as drawn in this view, or where it would be (in its lane, or in
+        the first row) if it is not drawn."""
+        for m in self.scene(scale, frame, y_offset):
+            if m.event == index:
+                return m
+        if self.mode(scale, frame.width) is Mode.AGGREGATE:
+            return self._lane_mark(index, scale, frame, y_offset)
+        placed = self.layout(scale, frame.width).placed.get(index)
+        if placed is None:  # far from the view: where it would be in row 0
+            return self._lane_mark(index, scale, frame, y_offset, lane=0, height=ROW_HEIGHT)
+        dx = scale.x_of(self._origin)
+        top = frame.rows_top + placed.row * ROW_HEIGHT - y_offset
+        return self._mark(
+            index,
+            placed.bar_x0 + dx,
+            placed.bar_x1 + dx,
+            placed.is_point,
+            placed.label_x + dx,
+            top,
+            scale,
+        )
+
+    def event_rects(
+        self, index: int, scale: TimeScale, frame: Frame, y_offset: float = 0.0
+    ) -> tuple[QRectF, QRectF]:
+        """The mark rectangle and the label rectangle of event `index`, in picture pixels."""
+        m = self.mark_of(index, scale, frame, y_offset)
+        return _rect(m.rect), _rect(m.label_rect)
 
     def hit_test(
         self, point: QPointF, scale: TimeScale, frame: Frame, y_offset: float = 0.0
     ) -> int | None:
-        """The event drawn at `point` (marker or label), or None. A cluster is not an event:
+        """The event drawn at `point` (mark or label), or None. A cluster is not an event:
         see cluster_at()."""
         if not frame.rows_top <= point.y() < frame.rows_bottom:
             return None
-        if self.mode(scale, frame.width) is Mode.AGGREGATE:
-            for rect, cluster in self.visible_clusters(scale, frame, y_offset):
-                if cluster.count == 1 and rect.adjusted(-3, -3, 3, 3).contains(point):
-                    return self.index.lane_events[cluster.lane][cluster.first]
-            return None
-        for i in self._visible_events(scale, frame.width):
-            marker, label = self.event_rects(i, scale, frame, y_offset)
-            if marker.adjusted(-3, -3, 3, 3).contains(point) or label.contains(point):
-                return i
+        for m in reversed(self.scene(scale, frame, y_offset)):
+            if _rect(m.rect).adjusted(-3, -3, 3, 3).contains(point):
+                return m.event
+            if m.label and _rect(m.label_rect).contains(point):
+                return m.event
         return None
 
     def cluster_at(
@@ -381,14 +548,14 @@ class TimelineRenderer:
         return cluster.first_start, max(cluster.last_start, cluster.first_start + 86_400.0)
 
     def _visible_events(self, scale: TimeScale, width: float) -> list[int]:
-        """Events whose marker or label may show in a view `width` px wide, in time order."""
-        margin = (MAX_LABEL_PX + 20) * scale.spp
+        """Events whose mark or label may show in a view `width` px wide, in time order."""
+        margin = (self._label_cap + 20) * scale.spp
         return self.index.visible(scale.t0 - margin, scale.t0 + width * scale.spp + margin)
 
     def visible_clusters(
         self, scale: TimeScale, frame: Frame, y_offset: float = 0.0
     ) -> list[tuple[QRectF, Cluster]]:
-        """The clusters in view and where each is drawn (a pill, or one event's marker)."""
+        """The clusters in view and where each is drawn (a pill, or one event's mark)."""
         key = (scale, frame.width, frame.rows_top, y_offset)
         if self._clusters[0] == key:
             return self._clusters[1]
@@ -399,7 +566,7 @@ class TimelineRenderer:
             top = frame.rows_top + cluster.lane * LANE_HEIGHT - y_offset
             if cluster.count == 1:
                 i = self.index.lane_events[cluster.lane][cluster.first]
-                rect, _ = self._lane_rects(i, scale, frame, y_offset)
+                rect = _rect(self._lane_mark(i, scale, frame, y_offset, with_label=False).rect)
             else:
                 w = self._count(f"{cluster.count:,}")[1]
                 # Over the events themselves: a burst on one day sits on that day.
@@ -410,9 +577,126 @@ class TimelineRenderer:
         self._clusters = (key, out)
         return out
 
-    def footer_text(self) -> str:
-        names = "; ".join(s.title for s in self.timeline.sources.values())
-        return f"Sources: {names}" if names else ""
+    def footer_text(self, width: float = 1600.0) -> str:
+        """'Sources: …', naming as many sources as fit in FOOTER_LINES lines of `width` px, then
+        how many more there are. Each title is isolated and elided: they are untrusted."""
+        sources = list(self.timeline.sources.values())
+        if not sources:
+            return ""
+        fm = self._small_fm
+        budget = FOOTER_LINES * max(width - 2 * PAD, 100.0) * 0.9
+        used = fm.horizontalAdvance("Sources: ")
+        names: list[str] = []
+        for k, s in enumerate(sources):
+            name = isolate(fm.elidedText(s.title, Qt.TextElideMode.ElideRight, 320))
+            more = f"; and {len(sources) - k:,} more"
+            need = fm.horizontalAdvance(name + "; ")
+            last = k == len(sources) - 1
+            if used + need + (0 if last else fm.horizontalAdvance(more)) > budget and names:
+                return "Sources: " + "; ".join(names) + more
+            names.append(name)
+            used += need
+        return "Sources: " + "; ".join(names)
+
+    # -- the legend -------------------------------------------------------------------------
+
+    def legend_items(self, scale: TimeScale, width: float) -> list[LegendItem]:
+        """The legend for the view at `scale`: the categories and the kinds of mark it draws,
+        each kind with the forms of it in use (its glyph, its band, a range's pale end)."""
+        aggregate = self.mode(scale, width) is Mode.AGGREGATE
+        # (event, narrow, pale ends) of each mark whose extent is in view
+        shown: list[tuple[int, bool, bool]] = []
+        if aggregate:
+            lanes = set(range(len(self.lane_ids)))  # every lane is drawn, named, in this view
+            bucket = CLUSTER_PX * scale.spp
+            t_a, t_b = scale.t0 - bucket, scale.t1 + bucket
+            for c in self.index.clusters(self._origin, bucket, t_a, t_b):
+                if c.count == 1:
+                    i = self.index.lane_events[c.lane][c.first]
+                    x0, x1, narrow = mark_extent(
+                        scale.x_of(self.index.starts[i]), scale.x_of(self.index.ends[i])
+                    )
+                    if x1 >= 0 and x0 <= width:
+                        shown.append((i, narrow, False))
+        else:
+            lay = self.layout(scale, width)
+            dx = scale.x_of(self._origin)
+            for i in self._visible_events(scale, width):
+                p = lay.placed.get(i)
+                if p is not None and p.bar_x1 + dx >= 0 and p.bar_x0 + dx <= width:
+                    shown.append((i, p.is_point, False))
+            lanes = {self._lane_of_event[i] for i, _n, _p in shown}
+        shown = [(i, n, not n and self._has_pale_ends(i, scale)) for i, n, _p in shown]
+        cats = self.timeline.categories
+        items = [
+            LegendItem("swatch", isolate(cats[c].label if c in cats else c), self.lane_colors[k])
+            for k, c in enumerate(self.lane_ids)
+            if k in lanes
+        ]
+        forms: dict[MarkKind, set[str]] = {}
+        for i, narrow, pale in shown:
+            kind = self.kind(i)
+            got = forms.setdefault(kind, set())
+            got.add("glyph" if narrow else "band")
+            if pale:
+                got.add("pale")
+        for kind in MarkKind:
+            if kind in forms:
+                used = forms[kind]
+                samples = tuple(s for s in ("glyph", "band") if s in used)
+                items.append(LegendItem(kind.value, KIND_TEXT[kind], None, samples))
+                if "pale" in used:
+                    items.append(LegendItem(kind.value, PALE_END_TEXT, None, ("pale",)))
+        if aggregate:
+            items.append(LegendItem("cluster", "that many events: click to zoom in"))
+            items.append(LegendItem("strip", "darker where events are denser"))
+        return items
+
+    def _has_pale_ends(self, i: int, scale: TimeScale) -> bool:
+        """Whether event i, drawn wide, shows a pale end (a range end known only to a month or
+        a year, at least half a pixel wide)."""
+        if self.kind(i) is not MarkKind.RANGE:
+            return False
+        a, b = self._core(i)
+        starts, ends = self.index.starts, self.index.ends
+        return (a - starts[i]) / scale.spp > 0.5 or (ends[i] - b) / scale.spp > 0.5
+
+    def _legend_places(
+        self, scale: TimeScale, width: float
+    ) -> list[tuple[float, int, LegendItem, float]]:
+        """Where each legend entry goes: (x, line, item, sample width), wrapping at `width`."""
+        key = ("legend", scale, width)
+        cached = self._frames.get(key)
+        if cached is not None:
+            return cached  # type: ignore[return-value]
+        fm = self._small_fm
+        x, line = PAD, 0
+        places = []
+        for item in self.legend_items(scale, width):
+            sample = self._sample_width(item)
+            w = sample + 5 + fm.horizontalAdvance(item.text)
+            if x > PAD and x + w > width - PAD:
+                x, line = PAD, line + 1
+            places.append((x, line, item, sample))
+            x += w + 18
+        self._frames[key] = places  # type: ignore[assignment]
+        return places
+
+    @staticmethod
+    def _sample_width(item: LegendItem) -> float:
+        if item.kind in ("swatch",):
+            return 10.0
+        if item.kind in ("cluster",):
+            return 24.0
+        if item.kind == "strip":
+            return 22.0
+        return sum(GLYPH_PX if s == "glyph" else 30.0 for s in item.samples) + 4 * (
+            len(item.samples) - 1
+        )
+
+    def legend_height(self, scale: TimeScale, width: float) -> float:
+        lines = 1 + max((p[1] for p in self._legend_places(scale, width)), default=0)
+        return 10 + lines * LEGEND_LINE
 
     # -- painting ---------------------------------------------------------------------------
 
@@ -429,7 +713,7 @@ class TimelineRenderer:
         y_offset: float = 0.0,
     ) -> Frame:
         """Paint the whole picture into a `size` rectangle at the painter's origin."""
-        frame = self.frame(size, deco)
+        frame = self.frame(size, deco, scale)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         painter.fillRect(QRectF(0, 0, frame.width, frame.height), BACKGROUND)
@@ -443,35 +727,56 @@ class TimelineRenderer:
         if self.mode(scale, frame.width) is Mode.AGGREGATE:
             self._paint_lanes(painter, frame, scale, y_offset, hovered_cluster)
             if selected is not None:
-                self._paint_one(painter, frame, scale, selected, True, y_offset)
+                mark = self.mark_of(selected, scale, frame, y_offset)
+                self._paint_event(painter, frame, mark, True, False)
         else:
-            self._paint_events(painter, frame, scale, selected, hovered, y_offset)
+            for mark in self.scene(scale, frame, y_offset):
+                self._paint_event(
+                    painter, frame, mark, mark.event == selected, mark.event == hovered
+                )
         painter.restore()
         if deco.legend:
-            self._paint_legend(painter, frame)
+            self._paint_legend(painter, frame, scale)
         if deco.footer:
             self._paint_footer(painter, frame)
         return frame
 
     def _paint_title(self, painter: QPainter, frame: Frame) -> None:
+        room = frame.width - 2 * PAD
         painter.setPen(INK)
         painter.setFont(self.title_font)
-        painter.drawText(
-            QRectF(PAD, 10, frame.width - 2 * PAD, 28),
-            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-            self.timeline.title,
+        title = QFontMetricsF(self.title_font).elidedText(
+            self.timeline.title, Qt.TextElideMode.ElideRight, room
         )
+        flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        painter.drawText(QRectF(PAD, 10, room, 28), flags, isolate(title))
         painter.setFont(self.subtitle_font)
         painter.setPen(MUTED)
         fm = QFontMetricsF(self.subtitle_font)
-        text = fm.elidedText(
-            self.timeline.description, Qt.TextElideMode.ElideRight, frame.width - 2 * PAD
-        )
-        painter.drawText(
-            QRectF(PAD, 38, frame.width - 2 * PAD, 20),
-            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
-            text,
-        )
+        text = fm.elidedText(self.timeline.description, Qt.TextElideMode.ElideRight, room)
+        painter.drawText(QRectF(PAD, 38, room, 20), flags, isolate(text))
+
+    def axis_labels(self, scale: TimeScale, width: float) -> list[tuple[str, float, float, bool]]:
+        """The axis's labels as drawn: (text, x, width, is_context). Labels that would be cut at
+        either edge are left out; the context row (years over months, months over days) keeps
+        its label in view while its period is."""
+        axis = axis_for(scale, self._char_px)
+        fm = QFontMetricsF(self.axis_font)
+        out: list[tuple[str, float, float, bool]] = []
+        for tick in axis.ticks:
+            w = fm.horizontalAdvance(tick.label)
+            if tick.x >= 0 and tick.x + 3 + w <= width:
+                out.append((tick.label, tick.x + 3, w, False))
+        cfm = QFontMetricsF(self.context_font)
+        for i, tick in enumerate(axis.context):
+            nxt = axis.context[i + 1].x if i + 1 < len(axis.context) else width + 1e6
+            if nxt < 0 or tick.x > width:
+                continue
+            w = cfm.horizontalAdvance(tick.label)
+            x = min(max(tick.x, 0) + 3, nxt - w - 6, width - w - 3)
+            if x >= 0:  # else no room for it whole between its neighbours
+                out.append((tick.label, x, w, True))
+        return out
 
     def _paint_axis(self, painter: QPainter, frame: Frame, scale: TimeScale) -> None:
         axis = axis_for(scale, self._char_px)
@@ -499,76 +804,83 @@ class TimelineRenderer:
                 if 0 <= x <= frame.width
             ]
         )
+        painter.drawLines(
+            [QLineF(t.x, base - 9, t.x, base) for t in axis.ticks if 0 <= t.x <= frame.width]
+            + [QLineF(t.x, top + 4, t.x, base) for t in axis.context if 0 <= t.x <= frame.width]
+        )
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        painter.setFont(self.axis_font)
         fm = QFontMetricsF(self.axis_font)
-        for i, tick in enumerate(axis.ticks):
-            if tick.x > frame.width or (i + 1 < len(axis.ticks) and axis.ticks[i + 1].x < 0):
-                continue
-            painter.setPen(QPen(AXIS_LINE, 1))
-            painter.drawLine(QPointF(tick.x, base - 9), QPointF(tick.x, base))
-            painter.setPen(INK)
-            painter.drawText(QPointF(tick.x + 3, base - 10 - fm.descent()), tick.label)
-        # The context row (years over months, months over days) keeps its label in view.
-        painter.setFont(self.context_font)
         cfm = QFontMetricsF(self.context_font)
-        for i, tick in enumerate(axis.context):
-            nxt = axis.context[i + 1].x if i + 1 < len(axis.context) else frame.width + 1e6
-            if nxt < 0 or tick.x > frame.width:
-                continue
-            w = cfm.horizontalAdvance(tick.label)
-            x = min(max(tick.x, 0) + 3, nxt - w - 6)
-            painter.setPen(QPen(AXIS_LINE, 1))
-            if tick.x >= 0:
-                painter.drawLine(QPointF(tick.x, top + 4), QPointF(tick.x, base))
-            painter.setPen(MUTED)
-            painter.drawText(QPointF(x, top + 4 + cfm.ascent()), tick.label)
+        for text, x, _w, context in self.axis_labels(scale, frame.width):
+            if context:
+                painter.setFont(self.context_font)
+                painter.setPen(MUTED)
+                painter.drawText(QPointF(x, top + 4 + cfm.ascent()), text)
+            else:
+                painter.setFont(self.axis_font)
+                painter.setPen(INK)
+                painter.drawText(QPointF(x, base - 10 - fm.descent()), text)
 
-    def _paint_events(
-        self,
-        painter: QPainter,
-        frame: Frame,
-        scale: TimeScale,
-        selected: int | None,
-        hovered: int | None,
-        y_offset: float,
+    def _paint_event(
+        self, painter: QPainter, frame: Frame, mark: Mark, is_selected: bool, is_hovered: bool
     ) -> None:
-        for i in self._visible_events(scale, frame.width):
-            self._paint_one(painter, frame, scale, i, i == selected, y_offset, i == hovered)
-
-    def _paint_one(
-        self,
-        painter: QPainter,
-        frame: Frame,
-        scale: TimeScale,
-        i: int,
-        is_selected: bool,
-        y_offset: float,
-        is_hovered: bool = False,
-    ) -> None:
-        marker, label = self.event_rects(i, scale, frame, y_offset)
-        if marker.right() < -MAX_LABEL_PX or marker.left() > frame.width + MAX_LABEL_PX:
+        rect, label = _rect(mark.rect), _rect(mark.label_rect)
+        if rect.right() < -40 and not mark.label:
             return
-        if label.bottom() < frame.rows_top - 6 or label.top() > frame.rows_bottom:
+        if rect.bottom() < frame.rows_top - 6 or rect.top() > frame.rows_bottom:
             return
-        event = self.timeline.events[i]
-        color = self.lane_colors[self._lane_of_event[i]]
+        color = self.lane_colors[self._lane_of_event[mark.event]]
         if is_selected or is_hovered:
-            back = marker.united(label).adjusted(-5, -4, 5, 4)
+            back = rect.united(label) if mark.label else QRectF(rect)
+            # The highlight spans what is in view, not a band's whole length.
+            back = back.intersected(QRectF(-10, back.top(), frame.width + 20, back.height()))
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(SELECTION if is_selected else HOVER)
-            painter.drawRoundedRect(back, 5, 5)
-        if self._is_point(i, scale, frame.width):
-            self._paint_point(painter, marker, color, is_selected)
-        else:
-            self._paint_band(
-                painter, marker, color, event.when.is_range, event.when.precision, is_selected
-            )
-        painter.setFont(self.selected_font if is_selected else self.label_font)
-        painter.setPen(INK)
-        fm = self._fm
-        baseline = label.top() + (BAR_HEIGHT + fm.ascent() - fm.descent()) / 2
-        painter.drawText(QPointF(label.left(), baseline), self._label(i))
+            painter.drawRoundedRect(back.adjusted(-5, -4, 5, 4), 5, 5)
+        self.paint_mark(painter, mark, color, is_selected)
+        if mark.label:
+            painter.setFont(self.selected_font if is_selected else self.label_font)
+            painter.setPen(INK)
+            fm = self._fm
+            baseline = label.top() + (BAR_HEIGHT + fm.ascent() - fm.descent()) / 2
+            painter.drawText(QPointF(label.left(), baseline), mark.label)
+
+    def paint_mark(self, painter: QPainter, mark: Mark, color: QColor, selected: bool) -> None:
+        """Draw one event's mark as its kind says: the same code draws the legend's samples."""
+        rect = _rect(mark.rect)
+        # Very wide bands are drawn only where they can show, so no painter handles
+        # coordinates in the millions (and dotted edges stay cheap).
+        visible = rect.intersected(QRectF(-50, rect.top(), 1e6, rect.height()))
+        if mark.kind is MarkKind.RANGE:
+            if mark.narrow:
+                self._paint_glyph(painter, MarkKind.RANGE, _rect(mark.glyph), color, selected)
+                return
+            if mark.pale_ends:
+                self._paint_band(painter, visible, color, False, selected)
+                bar = QRectF(visible.left(), rect.center().y() - 2, visible.width(), 4)
+                painter.fillRect(bar, color)
+            if mark.core is not None and mark.core[1] - mark.core[0] > 0.5:
+                core = QRectF(mark.core[0], rect.top(), mark.core[1] - mark.core[0], rect.height())
+                core = core.intersected(QRectF(-50, rect.top(), 1e6, rect.height()))
+                self._paint_band(painter, core, color, True, selected)
+            return
+        if not mark.narrow:
+            if mark.kind is MarkKind.DAY:
+                # The day's own width, under its diamond: it still reads as one day.
+                bar = QRectF(visible.left(), rect.center().y() - 2, visible.width(), 4)
+                tint = QColor(color)
+                tint.setAlpha(150)
+                painter.fillRect(bar, tint)
+                painter.fillRect(
+                    QRectF(visible.left(), rect.top() + 4, 1.5, rect.height() - 8), color
+                )
+                painter.fillRect(
+                    QRectF(visible.right() - 1.5, rect.top() + 4, 1.5, rect.height() - 8), color
+                )
+            else:
+                self._paint_band(painter, visible, color, False, selected)
+        if mark.glyph is not None:
+            self._paint_glyph(painter, mark.kind, _rect(mark.glyph), color, selected)
 
     def _paint_lanes(
         self,
@@ -626,13 +938,8 @@ class TimelineRenderer:
             color = self.lane_colors[cluster.lane]
             if cluster.count == 1:
                 i = self.index.lane_events[cluster.lane][cluster.first]
-                event = self.timeline.events[i]
-                if self._is_point(i, scale, frame.width):
-                    self._paint_point(painter, rect, color, False)
-                else:
-                    self._paint_band(
-                        painter, rect, color, event.when.is_range, event.when.precision, False
-                    )
+                mark = self._lane_mark(i, scale, frame, y_offset, with_label=False)
+                self.paint_mark(painter, mark, color, False)
                 continue
             text = f"{cluster.count:,}"
             if cached_pills:
@@ -649,7 +956,7 @@ class TimelineRenderer:
         painter.setFont(self.small_font)
         sfm = QFontMetricsF(self.small_font)
         for lane in range(lanes):
-            name = sfm.elidedText(self.lane_name(lane), Qt.TextElideMode.ElideRight, 220)
+            name = isolate(sfm.elidedText(self.lane_name(lane), Qt.TextElideMode.ElideRight, 220))
             y = top + lane * LANE_HEIGHT
             back = QRectF(4, y + 2, sfm.horizontalAdvance(name) + 8, sfm.height() + 2)
             painter.fillRect(back, QColor(255, 255, 255, 210))
@@ -702,103 +1009,110 @@ class TimelineRenderer:
         return pill
 
     @staticmethod
-    def _paint_point(painter: QPainter, rect: QRectF, color: QColor, selected: bool) -> None:
+    def _paint_glyph(
+        painter: QPainter, kind: MarkKind, rect: QRectF, color: QColor, selected: bool
+    ) -> None:
+        """A precision's glyph in a GLYPH_PX square: a filled diamond (day), a hollow circle
+        (month), a hollow square (year), a small solid bar (a range too short to show)."""
         c = rect.center()
-        r = rect.width() / 2 + (1 if selected else 0)
-        diamond = QPolygonF(
-            [
-                QPointF(c.x(), c.y() - r),
-                QPointF(c.x() + r, c.y()),
-                QPointF(c.x(), c.y() + r),
-                QPointF(c.x() - r, c.y()),
-            ]
-        )
-        painter.setBrush(color)
-        painter.setPen(QPen(INK if selected else BACKGROUND, 2 if selected else 1.2))
-        painter.drawPolygon(diamond)
+        r = rect.width() / 2
+        outline = QPen(INK if selected else BACKGROUND, 2 if selected else 1.2)
+        if kind is MarkKind.DAY:
+            r += 1 if selected else 0
+            diamond = QPolygonF(
+                [
+                    QPointF(c.x(), c.y() - r),
+                    QPointF(c.x() + r, c.y()),
+                    QPointF(c.x(), c.y() + r),
+                    QPointF(c.x() - r, c.y()),
+                ]
+            )
+            painter.setBrush(color)
+            painter.setPen(outline)
+            painter.drawPolygon(diamond)
+        elif kind is MarkKind.RANGE:
+            painter.setBrush(color)
+            painter.setPen(outline)
+            painter.drawRoundedRect(QRectF(rect.left(), c.y() - 3.5, rect.width(), 7), 2, 2)
+        else:
+            # Hollow, with a thick ring: told from the filled day diamond at any size.
+            painter.setBrush(BACKGROUND)
+            painter.setPen(QPen(INK if selected else color, 2.4))
+            inner = QRectF(c.x() - r + 1.2, c.y() - r + 1.2, 2 * r - 2.4, 2 * r - 2.4)
+            if kind is MarkKind.MONTH:
+                painter.drawEllipse(inner)
+            else:
+                painter.drawRect(inner)
 
     @staticmethod
     def _paint_band(
-        painter: QPainter,
-        rect: QRectF,
-        color: QColor,
-        is_range: bool,
-        precision: Precision,
-        selected: bool,
+        painter: QPainter, rect: QRectF, color: QColor, solid: bool, selected: bool
     ) -> None:
-        # A range (it lasted that long) is drawn solid; a date known only to a month or a year
-        # (it happened some time in there) is a pale band with a dotted edge.
+        # Solid: it lasted that long. Pale with a dotted edge: it happened some time in here.
         fill = QColor(color)
-        fill.setAlpha(110 if is_range else 45)
+        fill.setAlpha(120 if solid else 40)
         painter.setBrush(QBrush(fill))
         pen = QPen(INK if selected else color, 2 if selected else 1.2)
-        if not is_range:
+        if not solid:
             pen.setStyle(Qt.PenStyle.DotLine)
         painter.setPen(pen)
         path = QPainterPath()
         path.addRoundedRect(rect, 3, 3)
         painter.drawPath(path)
-        # A solid start edge marks where the period begins.
-        painter.fillRect(QRectF(rect.left(), rect.top(), 3, rect.height()), color)
 
-    def _legend_items(self) -> list[tuple[str, QColor | None, str]]:
-        """(kind, colour, text) for each legend entry: the categories in use, then a key to the
-        marker shapes."""
-        cats = self.timeline.categories
-        items: list[tuple[str, QColor | None, str]] = [
-            ("swatch", self.lane_colors[k], cats[c].label if c in cats else c)
-            for k, c in enumerate(self.lane_ids)
-        ]
-        items += [
-            ("point", None, "known to the day"),
-            ("pale", None, "known to the month or year"),
-            ("solid", None, "lasted this long"),
-        ]
-        return items
+    def _paint_sample(self, painter: QPainter, item: LegendItem, x: float, cy: float) -> None:
+        """An entry's sample, drawn by the code that draws the events (paint_mark)."""
+        if item.kind == "swatch":
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(item.color)
+            painter.drawRoundedRect(QRectF(x, cy - 5, 10, 10), 2, 2)
+            return
+        if item.kind == "cluster":
+            self._draw_pill(painter, QRectF(x, cy - 8, 24, 16), MUTED, "", False)
+            painter.setFont(self.count_font)
+            painter.setPen(INK)
+            painter.drawText(QRectF(x, cy - 8, 24, 16), int(Qt.AlignmentFlag.AlignCenter), "9")
+            painter.setFont(self.small_font)
+            return
+        if item.kind == "strip":
+            for k, a in enumerate((30, 70, 120, 170)):
+                shade = QColor(MUTED)
+                shade.setAlpha(a)
+                painter.fillRect(QRectF(x + k * 5.5, cy - 6, 5.5, 12), shade)
+            return
+        kind = MarkKind(item.kind)
+        top = cy - BAR_HEIGHT / 2
+        glyph_y = cy - GLYPH_PX / 2
+        for form in item.samples:
+            if form == "glyph":
+                g = (x, glyph_y, GLYPH_PX, GLYPH_PX)
+                mark = Mark(-1, kind, g, g, True, "", g)
+                x += GLYPH_PX + 4
+            else:
+                r = (x, top, 30.0, BAR_HEIGHT)
+                glyph = None
+                if kind is MarkKind.DAY:
+                    glyph = (x + 15 - GLYPH_PX / 2, glyph_y, GLYPH_PX, GLYPH_PX)
+                elif kind is not MarkKind.RANGE:
+                    glyph = (x + GLYPH_INSET_PX, glyph_y, GLYPH_PX, GLYPH_PX)
+                core = (x + 9, x + 21) if form == "pale" else (x, x + 30)
+                mark = Mark(-1, kind, r, glyph, False, "", r, core, form == "pale")
+                x += 34
+            self.paint_mark(painter, mark, MUTED, False)
 
-    def _legend_places(self, width: float) -> list[tuple[float, int, str, QColor | None, str]]:
-        """Where each legend entry goes: (x, line, kind, colour, text), wrapping at `width`."""
-        fm = QFontMetricsF(self.small_font)
-        x, line = PAD, 0
-        places = []
-        for kind, color, text in self._legend_items():
-            w = (27 if kind in ("pale", "solid") else 15) + fm.horizontalAdvance(text)
-            if x > PAD and x + w > width - PAD:
-                x, line = PAD, line + 1
-            places.append((x, line, kind, color, text))
-            x += w + 18
-        return places
-
-    def legend_height(self, width: float) -> float:
-        lines = 1 + max((p[1] for p in self._legend_places(width)), default=0)
-        return 10 + lines * LEGEND_LINE
-
-    def _paint_legend(self, painter: QPainter, frame: Frame) -> None:
+    def _paint_legend(self, painter: QPainter, frame: Frame, scale: TimeScale) -> None:
         painter.setPen(QPen(GRID, 1))
         painter.drawLine(QPointF(0, frame.legend_top), QPointF(frame.width, frame.legend_top))
         painter.setFont(self.small_font)
-        fm = QFontMetricsF(self.small_font)
-        for x, line, kind, color, text in self._legend_places(frame.width):
+        fm = self._small_fm
+        for x, line, item, sample in self._legend_places(scale, frame.width):
             cy = frame.legend_top + 5 + LEGEND_LINE * (line + 0.5)
-            text_x = x + 15
-            if kind == "swatch":
-                painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(color)
-                painter.drawRoundedRect(QRectF(x, cy - 5, 10, 10), 2, 2)
-            elif kind == "point":
-                self._paint_point(painter, QRectF(x, cy - 5, 10, 10), MUTED, False)
-            else:
-                self._paint_band(
-                    painter,
-                    QRectF(x, cy - 5, 22, 10),
-                    MUTED,
-                    kind == "solid",
-                    Precision.YEAR,
-                    False,
-                )
-                text_x = x + 27
-            painter.setPen(INK if kind == "swatch" else MUTED)
-            painter.drawText(QPointF(text_x, cy + (fm.ascent() - fm.descent()) / 2), text)
+            self._paint_sample(painter, item, x, cy)
+            painter.setFont(self.small_font)
+            painter.setPen(INK if item.kind == "swatch" else MUTED)
+            painter.drawText(
+                QPointF(x + sample + 5, cy + (fm.ascent() - fm.descent()) / 2), item.text
+            )
 
     def _paint_footer(self, painter: QPainter, frame: Frame) -> None:
         painter.setPen(QPen(GRID, 1))
@@ -809,5 +1123,7 @@ class TimelineRenderer:
             PAD, frame.footer_top + 8, frame.width - 2 * PAD, frame.height - frame.footer_top - 8
         )
         painter.drawText(
-            rect, int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft), self.footer_text()
+            rect,
+            int(Qt.TextFlag.TextWordWrap | Qt.AlignmentFlag.AlignLeft),
+            self.footer_text(frame.width),
         )

@@ -13,14 +13,15 @@ from PySide6.QtGui import (
     QResizeEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QApplication, QSizePolicy, QToolTip, QWidget
+from PySide6.QtWidgets import QApplication, QScrollBar, QSizePolicy, QToolTip, QWidget
 
 from viewer.model.aggregate import Cluster
 from viewer.model.dates import PartialDate, date_from_seconds
 from viewer.model.scale import TimeScale, fit
+from viewer.model.text import isolate
 from viewer.model.ticks import choose_level
 from viewer.model.timeline import Timeline, step
-from viewer.render import SCREEN, Mode, TimelineRenderer
+from viewer.render import SCREEN, Frame, Mode, TimelineRenderer
 
 ZOOM_STEP = 1.5  # one press of + or -
 WHEEL_ZOOM_PER_NOTCH = 1.25  # one notch (120 units) of the mouse wheel
@@ -53,6 +54,12 @@ class TimelineView(QWidget):
         self._press_y = 0.0
         self._dragging = False
         self._fitted = False
+        # Rows that do not fit the height scroll: a scroll bar over the rows' right edge.
+        self.v_scroll = QScrollBar(Qt.Orientation.Vertical, self)
+        self.v_scroll.setAccessibleName("Rows")
+        self.v_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.v_scroll.hide()
+        self.v_scroll.valueChanged.connect(self._on_scrolled)
 
     # -- state ------------------------------------------------------------------------------
 
@@ -106,6 +113,15 @@ class TimelineView(QWidget):
         self.update()
         self.viewChanged.emit()
 
+    def _frame(self) -> Frame:
+        assert self._renderer is not None
+        return self._renderer.frame(QSizeF(self.width(), self.height()), SCREEN, self._scale)
+
+    def _on_scrolled(self, value: int) -> None:
+        if value != round(self._y_offset):
+            self._y_offset = float(value)
+            self.update()
+
     def zoom_level_name(self) -> str:
         """The axis unit at the current zoom, for the status bar."""
         level = choose_level(self._scale.spp)
@@ -153,21 +169,21 @@ class TimelineView(QWidget):
     def event_at(self, pos: QPointF) -> int | None:
         if self._renderer is None:
             return None
-        frame = self._renderer.frame(QSizeF(self.width(), self.height()), SCREEN)
+        frame = self._frame()
         return self._renderer.hit_test(pos, self._scale, frame, self._y_offset)
 
     def cluster_at(self, pos: QPointF) -> Cluster | None:
         """The cluster of events drawn at `pos`, in a view that shows clusters."""
         if self._renderer is None:
             return None
-        frame = self._renderer.frame(QSizeF(self.width(), self.height()), SCREEN)
+        frame = self._frame()
         return self._renderer.cluster_at(pos, self._scale, frame, self._y_offset)
 
     def visible_clusters(self) -> list[tuple[QRectF, Cluster]]:
         """The clusters drawn now and where (empty when events are shown one by one)."""
         if self._renderer is None or self.mode is not Mode.AGGREGATE:
             return []
-        frame = self._renderer.frame(QSizeF(self.width(), self.height()), SCREEN)
+        frame = self._frame()
         return self._renderer.visible_clusters(self._scale, frame, self._y_offset)
 
     def zoom_to_cluster(self, cluster: Cluster) -> None:
@@ -182,7 +198,7 @@ class TimelineView(QWidget):
     def marker_center(self, index: int) -> QPointF:
         """Where event `index`'s marker is drawn now, in widget coordinates."""
         assert self._renderer is not None
-        frame = self._renderer.frame(QSizeF(self.width(), self.height()), SCREEN)
+        frame = self._frame()
         marker, _label = self._renderer.event_rects(index, self._scale, frame, self._y_offset)
         return marker.center()
 
@@ -196,31 +212,88 @@ class TimelineView(QWidget):
         return self.width() / 2
 
     def _ensure_visible(self, index: int) -> None:
+        """Bring event `index`'s mark and whole label into view, with its neighbours around it.
+
+        Nothing moves if it is in view already. Otherwise the view pans (never zooms) to put it
+        a third of the way in, so that what came before shows too, without running past either
+        end of the timeline where that would leave the window mostly empty.
+        """
         assert self._timeline is not None and self._renderer is not None
-        e = self._timeline.events[index]
-        margin = min(KEEP_IN_VIEW_PX, self.width() / 4)
-        if not self._scale.shows(e.start, e.start, margin):
-            self.set_scale(
-                self._scale.centred_on(
-                    (e.start + min(e.end, e.start + self._scale.spp * self.width() / 3)) / 2
-                )
-            )
-        frame = self._renderer.frame(QSizeF(self.width(), self.height()), SCREEN)
-        marker, _ = self._renderer.event_rects(index, self._scale, frame, self._y_offset)
+        width = float(max(self.width(), 1))
+        margin = min(FIT_MARGIN_PX, width / 8)
+        frame = self._frame()
+        whole = self._whole_rect(index, frame)
+        if whole.left() < margin or whole.right() > width - margin:
+            want = max(margin, min(width / 3, width - margin - whole.width()))
+            scale = self._scale.panned(want - whole.left())
+            lo, hi = self._content_span(scale)
+            spp = scale.spp
+            t0 = min(max(scale.t0, lo - margin * spp), max(hi + margin * spp - width * spp, lo))
+            bounded = TimeScale(t0, spp, scale.width).clamped()
+            self._scale = scale
+            if self._fits(index, bounded, margin):
+                self._scale = bounded
+            self.set_scale(self._scale)
+            frame = self._frame()
+        marker = self._whole_rect(index, frame)
         if marker.top() < frame.rows_top:
             self._y_offset -= frame.rows_top - marker.top() + 6
         elif marker.bottom() > frame.rows_bottom:
             self._y_offset += marker.bottom() - frame.rows_bottom + 6
         self._clamp_y()
 
+    def _whole_rect(self, index: int, frame: Frame) -> QRectF:
+        """Event `index`'s mark and label as laid out (a pinned label counts where it belongs)."""
+        assert self._renderer is not None
+        marker, label = self._renderer.event_rects(index, self._scale, frame, self._y_offset)
+        return marker.united(label)
+
+    def _fits(self, index: int, scale: TimeScale, margin: float) -> bool:
+        saved = self._scale
+        self._scale = scale
+        try:
+            whole = self._whole_rect(index, self._frame())
+        finally:
+            self._scale = saved
+        return whole.left() >= margin - 1 and whole.right() <= self.width() - margin + 1
+
+    def _content_span(self, scale: TimeScale) -> tuple[float, float]:
+        """The times from the timeline's start to the end of its last label, at this zoom."""
+        assert self._renderer is not None and self._timeline is not None
+        start, end = self._timeline.extent
+        lay = self._renderer.layout(scale, float(max(self.width(), 1)))
+        right = max((p.right for p in lay.placed.values()), default=0.0)
+        return start, max(end, start + right * scale.spp)
+
     def _clamp_y(self) -> None:
         if self._renderer is None:
             self._y_offset = 0.0
+            self.v_scroll.hide()
             return
-        frame = self._renderer.frame(QSizeF(self.width(), self.height()), SCREEN)
+        frame = self._frame()
         content = self._renderer.content_height(self._scale, float(self.width())) + 8
         room = frame.rows_bottom - frame.rows_top
-        self._y_offset = min(max(self._y_offset, 0.0), max(content - room, 0.0))
+        top = max(content - room, 0.0)
+        self._y_offset = min(max(self._y_offset, 0.0), top)
+        self._update_scroll_bar(frame, top, room)
+
+    def _update_scroll_bar(self, frame: Frame, top: float, room: float) -> None:
+        """Show the scroll bar over the rows when they do not all fit, in step with y_offset."""
+        bar = self.v_scroll
+        if top <= 0:
+            bar.hide()
+            return
+        w = bar.sizeHint().width()
+        bar.setGeometry(
+            self.width() - w, round(frame.rows_top), w, round(frame.rows_bottom - frame.rows_top)
+        )
+        bar.blockSignals(True)
+        bar.setRange(0, round(top))
+        bar.setPageStep(max(round(room), 1))
+        bar.setSingleStep(30)
+        bar.setValue(round(self._y_offset))
+        bar.blockSignals(False)
+        bar.show()
 
     # -- Qt events --------------------------------------------------------------------------
 
@@ -311,14 +384,14 @@ class TimelineView(QWidget):
             first, last = (_day(t) for t in (cluster.first_start, cluster.last_start))
             when = first if first == last else f"{first} – {last}"
             tip = (
-                f"<b>{cluster.count:,} events</b> ({html.escape(name)})<br>{when}"
+                f"<b>{cluster.count:,} events</b> ({html.escape(isolate(name))})<br>{when}"
                 "<br>Click to zoom in"
             )
             QToolTip.showText(event.globalPosition().toPoint(), tip, self)
         if hovered is not None and self._timeline is not None:
             e = self._timeline.events[hovered]
             # Titles are untrusted: escape them and let Qt render the escaped text.
-            tip = f"<b>{html.escape(e.title)}</b><br>{html.escape(e.when.label())}"
+            tip = f"<b>{html.escape(isolate(e.title))}</b><br>{html.escape(e.when.label())}"
             QToolTip.showText(event.globalPosition().toPoint(), tip, self)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
