@@ -273,7 +273,7 @@ def test_a_10000_character_title_is_drawn_elided(qtbot, window, corpus, monkeypa
 
     # On screen: the label is elided to MAX_LABEL_PX (its box allows for the bold of selection).
     view = window.view
-    frame = view.renderer.frame(QSizeF(view.width(), view.height()), SCREEN)
+    frame = view.renderer.frame(QSizeF(view.width(), view.height()), SCREEN, view.scale)
     _marker, label = view.renderer.event_rects(view.selected_index, view.scale, frame)
     assert 100 < label.width() <= 1.25 * MAX_LABEL_PX  # measured in bold, so that selecting fits
 
@@ -323,7 +323,7 @@ def test_year_1_and_year_9999_are_drawn(qapp, corpus, tmp_path, name, years):
     assert "Bridge closed" in texts and "Bridge opened" in texts
     assert years in texts
     # ...and inside it.
-    frame = renderer.frame(QSizeF(plan.width, plan.height), plan.deco)
+    frame = renderer.frame(QSizeF(plan.width, plan.height), plan.deco, plan.scale)
     for i in range(len(timeline.events)):
         marker, label = renderer.event_rects(i, plan.scale, frame)
         assert marker.right() > 0 and marker.left() < plan.width

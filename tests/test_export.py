@@ -27,7 +27,7 @@ def read_png(path) -> QImage:
 
 
 def marker_centre(renderer, plan, index):
-    frame = renderer.frame(QSizeF(plan.width, plan.height), plan.deco)
+    frame = renderer.frame(QSizeF(plan.width, plan.height), plan.deco, plan.scale)
     marker, _ = renderer.event_rects(index, plan.scale, frame)
     return marker
 

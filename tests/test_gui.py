@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QWheelEvent
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from viewer.bundle import data_root
+from viewer.model.text import isolate
 from viewer.model.ticks import choose_level
 from viewer.render import SCREEN
 
@@ -31,7 +32,7 @@ def wheel(view, x: float, notches: float = 1.0, modifiers=Qt.KeyboardModifier.No
 
 
 def drawn_rects(view, index: int):
-    frame = view.renderer.frame(QSizeF(view.width(), view.height()), SCREEN)
+    frame = view.renderer.frame(QSizeF(view.width(), view.height()), SCREEN, view.scale)
     marker, label = view.renderer.event_rects(index, view.scale, frame, view.y_offset)
     return frame, marker, label
 
@@ -99,7 +100,7 @@ def test_clicking_empty_space_clears_the_selection(qtbot, window, builtin):
     view = window.view
     click_event(qtbot, view, 0)
     assert view.selected_index == 0
-    frame = view.renderer.frame(QSizeF(view.width(), view.height()), SCREEN)
+    frame = view.renderer.frame(QSizeF(view.width(), view.height()), SCREEN, view.scale)
     empty = QPoint(view.width() - 5, int(frame.rows_bottom) - 5)
     assert view.event_at(QPointF(empty)) is None
     qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=empty)
@@ -345,7 +346,7 @@ def test_hovering_an_event_highlights_it_and_shows_a_plain_tooltip(qtbot, window
     qtbot.mouseMove(view, view.marker_center(i).toPoint())
     qtbot.waitUntil(lambda: view.hovered_index == i)
     qtbot.waitUntil(lambda: QToolTip.isVisible())
-    assert QToolTip.text() == "<b>CommEx shuts down</b><br>Apr 2024"
+    assert QToolTip.text() == f"<b>{isolate('CommEx shuts down')}</b><br>Apr 2024"
     frame, _, _ = drawn_rects(view, i)
     qtbot.mouseMove(view, QPoint(view.width() - 4, int(frame.rows_bottom) - 4))
     qtbot.waitUntil(lambda: view.hovered_index is None)

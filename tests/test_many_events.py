@@ -37,7 +37,7 @@ def visible_marker_spot(view, index: int) -> QPointF | None:
 
     from viewer.render import SCREEN
 
-    frame = view.renderer.frame(QSizeF(view.width(), view.height()), SCREEN)
+    frame = view.renderer.frame(QSizeF(view.width(), view.height()), SCREEN, view.scale)
     marker, _ = view.renderer.event_rects(index, view.scale, frame, view.y_offset)
     left, right = max(marker.left(), 0.0), min(marker.right(), view.width() - 1.0)
     if left > right or not frame.rows_top <= marker.center().y() < frame.rows_bottom:

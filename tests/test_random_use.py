@@ -450,7 +450,7 @@ class Monkey:
         if not (s.t0 >= MIN_TIME - abs(MIN_TIME) * eps and s.t1 <= MAX_TIME * (1 + eps)):
             raise Broken(f"the view left years 1..9999: {s.t0} .. {s.t1}")
 
-        frame = view.renderer.frame(QSizeF(view.width(), view.height()), SCREEN)
+        frame = view.renderer.frame(QSizeF(view.width(), view.height()), SCREEN, view.scale)
         content = view.renderer.content_height(s, float(view.width())) + 8
         room = frame.rows_bottom - frame.rows_top
         if not 0.0 <= view.y_offset <= max(content - room, 0.0) + 1e-6:

@@ -20,6 +20,7 @@ from PySide6.QtGui import Qt as QtGuiNamespace
 from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QToolTip
 
 from viewer.model.loader import TimelineError, load_timeline
+from viewer.model.text import isolate
 from viewer.source_panel import web_link
 
 # -- a server that counts what is fetched ---------------------------------------------------
@@ -245,7 +246,7 @@ def test_tooltips_show_titles_literally(qtbot, opened, server):
         i = timeline.index_of(event_id)
         shown = hover_tooltip(qtbot, view, view.marker_center(i).toPoint())
         title = doc["events"][k]["title"]
-        assert shown.splitlines()[0] == title
+        assert shown.splitlines()[0] == isolate(title)  # isolated, shown literally
         assert shown.splitlines()[1] == timeline.event(event_id).when.label()
     assert server.requests == []
 
@@ -279,7 +280,7 @@ def test_cluster_tooltips_show_the_category_literally(qtbot, tmp_path, server, o
     assert clusters, "the view should show clusters"
     rect, cluster = clusters[0]
     shown = hover_tooltip(qtbot, win.view, rect.center().toPoint())
-    assert shown.splitlines()[0] == f"{cluster.count:,} events ({label})"
+    assert shown.splitlines()[0] == f"{cluster.count:,} events ({isolate(label)})"
     assert server.requests == []
 
 

@@ -20,7 +20,7 @@ import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from viewer.model.scale import TimeScale, fit
+from viewer.model.scale import MAX_TIME, TimeScale, fit
 from viewer.model.scene import GLYPH_PX, MarkKind
 
 LABEL_GAP_PX = 6.0  # between a mark and the label right of it
@@ -84,6 +84,7 @@ def place_events(
     origin: float,
     ids: Sequence[int] | None = None,
     kinds: Sequence[MarkKind] | None = None,
+    end_time: float = MAX_TIME,
 ) -> list[Placed]:
     """Place events given their (start, end) times, label widths in pixels and mark kinds.
 
@@ -91,10 +92,13 @@ def place_events(
     at content x = 0. Each result's `index` is the event's position in `spans`, or its entry in
     `ids` when given. A label sits inside a band only when it fits there whole, past the band's
     glyph and clear of its end; otherwise right of the mark. A day's mark never holds its label
-    (its glyph sits at the day's centre). All of this depends on the zoom only, not on the pan.
+    (its glyph sits at the day's centre). Only where the calendar ends (`end_time`, the end of
+    the year 9999) leaves no room right of a mark does its label go left of it. All of this
+    depends on the zoom only, not on the pan.
     """
     if not spans:
         return []
+    end_x = (end_time - origin) / spp
     boxes: list[tuple[float, float, bool, float]] = []
     for k, ((start, end), w) in enumerate(zip(spans, label_widths, strict=True)):
         kind = kinds[k] if kinds is not None else MarkKind.RANGE
@@ -104,8 +108,12 @@ def place_events(
             label_x = inside
         else:
             label_x = x1 + LABEL_GAP_PX
+            if label_x + w > end_x:
+                label_x = x0 - LABEL_GAP_PX - w
         boxes.append((x0, x1, is_point, label_x))
-    extents = [(b[0], max(b[1], b[3] + w)) for b, w in zip(boxes, label_widths, strict=True)]
+    extents = [
+        (min(b[0], b[3]), max(b[1], b[3] + w)) for b, w in zip(boxes, label_widths, strict=True)
+    ]
     rows = pack_rows(extents, ROW_GAP_PX)
     names = range(len(boxes)) if ids is None else ids
     return [
