@@ -219,8 +219,9 @@ class TimelineRenderer:
         if label is None:
             e = self.timeline.events[i]
             suffix = DISPUTED if e.disputed_by else ""
-            room = self._label_cap - self._fm.horizontalAdvance(suffix)
-            title = self._fm.elidedText(e.title, Qt.TextElideMode.ElideRight, room)
+            # Elided as measured in bold, so that the label stays within the cap when selected.
+            room = self._label_cap - self._bold_fm.horizontalAdvance(suffix) - 2
+            title = self._bold_fm.elidedText(e.title, Qt.TextElideMode.ElideRight, room)
             label = isolate(title) + suffix
             self._labels[i] = label
             self._widths[i] = self._bold_fm.horizontalAdvance(label) + 2
