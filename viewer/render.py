@@ -64,7 +64,7 @@ SELECTION = QColor("#FFE58A")
 HOVER = QColor("#EEF2F6")
 DISPUTED = "  (disputed)"
 
-MAX_LABEL_PX = 480.0
+MAX_LABEL_PX = 520.0
 # More events than this starting in view are drawn as lanes of clusters, not one by one.
 DETAIL_LIMIT = 300
 # Timelines up to this size are laid out whole at each zoom (rows never change when panning);

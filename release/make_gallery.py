@@ -1,0 +1,80 @@
+"""Draw the gallery in docs/gallery/ with the app itself: the built-in timeline at several zooms
+and sizes, on screen (the real window, grabbed) and exported.
+
+    python release/make_gallery.py [OUT_DIR]
+
+Each picture shows the legend of the marks it draws. `make gallery` runs it offscreen; the
+pictures are committed so that the docs show what the app draws today.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from viewer.bundle import builtin_timeline, trust_root_for  # noqa: E402
+from viewer.export import export_timeline  # noqa: E402
+from viewer.main_window import MainWindow  # noqa: E402
+from viewer.model.dates import parse_date  # noqa: E402
+from viewer.model.loader import load_timeline  # noqa: E402
+from viewer.model.scale import MAX_VISIBLE_SECONDS, TimeScale, fit  # noqa: E402
+
+# (file, window size, what the view shows: 'fit', 'calendar' or a date range, event selected)
+SHOTS = [
+    ("zoomed-out.png", (1600, 900), "calendar", None),
+    ("years.png", (1600, 900), "fit", None),
+    ("months-2022.png", (1600, 900), ("2022-01", "2022-12"), "reuters-report"),
+    ("days-april-2022.png", (1600, 900), ("2022-04-20", "2022-04-25"), "reuters-report"),
+    ("window-800x500.png", (800, 500), "fit", None),
+]
+
+
+def grab(app, timeline, out: Path, size, view, selected, settings) -> None:
+    win = MainWindow(timeline, settings)
+    win.resize(*size)
+    win.show()
+    for _ in range(5):
+        app.processEvents()
+    width = float(win.view.width())
+    if view == "calendar":
+        win.view.set_scale(TimeScale(0.0, MAX_VISIBLE_SECONDS / width, width))
+    elif view != "fit":
+        a, b = parse_date(view[0]).start, parse_date(view[1]).end
+        win.view.set_scale(fit(a, b, width, 24.0))
+    if selected:
+        win.view.select(timeline.index_of(selected), keep_in_view=False)
+    for _ in range(5):
+        app.processEvents()
+    win.grab().save(str(out))
+    win.close()
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[1]) if len(argv) > 1 else ROOT / "docs" / "gallery"
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication([])
+    path = builtin_timeline()
+    timeline = load_timeline(path, root=trust_root_for(path))
+    settings = QSettings(str(out / ".settings.ini"), QSettings.Format.IniFormat)
+    for name, size, view, selected in SHOTS:
+        grab(app, timeline, out / name, size, view, selected, settings)
+        print(out / name)
+    for width in (600, 4000):
+        target = out / f"export-{width}.png"
+        export_timeline(timeline, target, width=width)
+        print(target)
+    (out / ".settings.ini").unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
