@@ -315,3 +315,21 @@ def test_long_titles_and_many_sources_fit_the_export(qapp, tmp_path):
     plan = export_timeline(timeline, tmp_path / "long.png", width=800, renderer=renderer)
     assert plan.height < 400  # the footer takes a few lines, not thousands
     assert math.isfinite(plan.scale.spp)
+
+
+def test_the_legend_keeps_to_the_rows_scrolled_into_view(qapp, builtin):
+    renderer = TimelineRenderer(builtin)
+    width = 1600
+    scale = renderer.fit_scale(width)
+    frame = frame_for(renderer, scale, width)
+    marks = renderer.scene(scale, frame)
+    rows: dict[int, set[str]] = {}
+    for m in marks:
+        row = round((m.rect[1] - frame.rows_top - (30 - 18) / 2) / 30)
+        rows.setdefault(row, set()).add(m.kind.value)
+    assert len(rows) > 3
+    for row, kinds in rows.items():
+        legend = renderer.legend_items(scale, width, rows=(row, row))
+        assert {i.kind for i in legend if i.kind in {k.value for k in MarkKind}} == kinds
+    everything = {i.kind for i in renderer.legend_items(scale, width)}
+    assert everything >= set().union(*rows.values())

@@ -601,9 +601,14 @@ class TimelineRenderer:
 
     # -- the legend -------------------------------------------------------------------------
 
-    def legend_items(self, scale: TimeScale, width: float) -> list[LegendItem]:
+    def legend_items(
+        self, scale: TimeScale, width: float, rows: tuple[float, float] | None = None
+    ) -> list[LegendItem]:
         """The legend for the view at `scale`: the categories and the kinds of mark it draws,
-        each kind with the forms of it in use (its glyph, its band, a range's pale end)."""
+        each kind with the forms of it in use (its glyph, its band, a range's pale end).
+
+        `rows` (first, last), when given, keeps to the rows scrolled into view; without it, the
+        legend covers every row, which is the room the picture keeps for it."""
         aggregate = self.mode(scale, width) is Mode.AGGREGATE
         # (event, narrow, pale ends) of each mark whose extent is in view
         shown: list[tuple[int, bool, bool]] = []
@@ -624,7 +629,9 @@ class TimelineRenderer:
             dx = scale.x_of(self._origin)
             for i in self._visible_events(scale, width):
                 p = lay.placed.get(i)
-                if p is not None and p.bar_x1 + dx >= 0 and p.bar_x0 + dx <= width:
+                if p is None or p.bar_x1 + dx < 0 or p.bar_x0 + dx > width:
+                    continue
+                if rows is None or rows[0] <= p.row <= rows[1]:
                     shown.append((i, p.is_point, False))
             lanes = {self._lane_of_event[i] for i, _n, _p in shown}
         shown = [(i, n, not n and self._has_pale_ends(i, scale)) for i, n, _p in shown]
@@ -663,17 +670,17 @@ class TimelineRenderer:
         return (a - starts[i]) / scale.spp > 0.5 or (ends[i] - b) / scale.spp > 0.5
 
     def _legend_places(
-        self, scale: TimeScale, width: float
+        self, scale: TimeScale, width: float, rows: tuple[float, float] | None = None
     ) -> list[tuple[float, int, LegendItem, float]]:
         """Where each legend entry goes: (x, line, item, sample width), wrapping at `width`."""
-        key = ("legend", scale, width)
+        key = ("legend", scale, width, rows)
         cached = self._frames.get(key)
         if cached is not None:
             return cached  # type: ignore[return-value]
         fm = self._small_fm
         x, line = PAD, 0
         places = []
-        for item in self.legend_items(scale, width):
+        for item in self.legend_items(scale, width, rows):
             sample = self._sample_width(item)
             w = sample + 5 + fm.horizontalAdvance(item.text)
             if x > PAD and x + w > width - PAD:
@@ -737,7 +744,7 @@ class TimelineRenderer:
                 )
         painter.restore()
         if deco.legend:
-            self._paint_legend(painter, frame, scale)
+            self._paint_legend(painter, frame, scale, y_offset)
         if deco.footer:
             self._paint_footer(painter, frame)
         return frame
@@ -858,7 +865,8 @@ class TimelineRenderer:
                 return
             if mark.pale_ends:
                 self._paint_band(painter, visible, color, False, selected)
-                bar = QRectF(visible.left(), rect.center().y() - 2, visible.width(), 4)
+                # Along the band's foot, clear of a label inside it.
+                bar = QRectF(visible.left(), rect.bottom() - 4, visible.width(), 2.5)
                 painter.fillRect(bar, color)
             if mark.core is not None and mark.core[1] - mark.core[0] > 0.5:
                 core = QRectF(mark.core[0], rect.top(), mark.core[1] - mark.core[0], rect.height())
@@ -1101,12 +1109,19 @@ class TimelineRenderer:
                 x += 34
             self.paint_mark(painter, mark, MUTED, False)
 
-    def _paint_legend(self, painter: QPainter, frame: Frame, scale: TimeScale) -> None:
+    def _paint_legend(
+        self, painter: QPainter, frame: Frame, scale: TimeScale, y_offset: float
+    ) -> None:
+        # Only what the rows in view show; the room kept for the legend fits every row's marks.
+        rows = (
+            (y_offset - ROW_HEIGHT) / ROW_HEIGHT,
+            (y_offset + frame.rows_bottom - frame.rows_top) / ROW_HEIGHT,
+        )
         painter.setPen(QPen(GRID, 1))
         painter.drawLine(QPointF(0, frame.legend_top), QPointF(frame.width, frame.legend_top))
         painter.setFont(self.small_font)
         fm = self._small_fm
-        for x, line, item, sample in self._legend_places(scale, frame.width):
+        for x, line, item, sample in self._legend_places(scale, frame.width, rows):
             cy = frame.legend_top + 5 + LEGEND_LINE * (line + 0.5)
             self._paint_sample(painter, item, x, cy)
             painter.setFont(self.small_font)
