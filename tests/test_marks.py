@@ -263,7 +263,7 @@ def test_a_fitted_export_shows_every_label_whole(qapp, builtin, tmp_path):
         for m in marks:
             assert m.label, m.event
             x, y, w, h = m.label_rect
-            assert 0 <= x and x + w <= width, (width, m.label)
+            assert x >= 0 and x + w <= width, (width, m.label)
             assert frame.rows_top <= y and y + h <= frame.rows_bottom
         assert_labels_clear(renderer, plan.scale, frame)
 
@@ -278,7 +278,7 @@ def test_axis_labels_are_never_cut(qapp, builtin, width):
             labels = renderer.axis_labels(scale, width)
             assert labels, spp
             for text, x, w, _context in labels:
-                assert 0 <= x and x + w <= width, (text, x, w, spp)
+                assert x >= 0 and x + w <= width, (text, x, w, spp)
 
 
 def test_a_mark_is_hit_where_it_is_drawn(qapp, timeline):

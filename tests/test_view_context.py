@@ -27,7 +27,7 @@ def assert_selected_label_whole(view) -> None:
     assert mark.label, "the selected event's label is drawn"
     x, y, w, h = mark.label_rect
     mx, _my, mw, _mh = mark.rect
-    assert 0 <= x and x + w <= visible_width(view) + 0.5, (mark.label, x, w, view.width())
+    assert x >= 0 and x + w <= visible_width(view) + 0.5, (mark.label, x, w, view.width())
     assert frame.rows_top <= y and y + h <= frame.rows_bottom, (mark.label, y, frame)
     assert mx + mw >= 0 and mx <= view.width(), "its mark is in view too"
 
@@ -107,7 +107,7 @@ def test_after_fit_no_label_is_clipped_and_rows_scroll(qtbot, open_window, built
     for m in marks:
         assert m.label
         x, _y, w, _h = m.label_rect
-        assert 0 <= x and x + w <= visible_width(view) + 0.5, (m.label, x, w, view.width())
+        assert x >= 0 and x + w <= visible_width(view) + 0.5, (m.label, x, w, view.width())
     if not rows_fit:
         # Every row can be reached: scroll to the end and the last row is in view.
         bar = view.v_scroll

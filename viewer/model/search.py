@@ -1,0 +1,187 @@
+"""Finding events by their words: case- and accent-insensitive, across every text an event has.
+
+Matching works on folded text: Unicode compatibility decomposition (NFKD), combining marks
+dropped, case folded, and every run of white space made one space. So "navalny" finds "Navalny",
+"creme" and "crème" find each other, full-width letters find ASCII ones, and a phrase finds a
+passage that breaks across lines.
+
+`SearchIndex` folds each event's title, summary, note, quotes and the titles of the sources it
+cites into one string for the whole timeline (events separated by a character no folded text
+holds), and each source's text once. A search is then `str.find` over C strings: one pass for
+the events' own words and one per source text, with the hits mapped back to events by binary
+search on the offsets. That is why it needs no database: the folded texts are the index, and
+Python's substring search is fast enough (see docs/performance.md).
+
+`highlight_pattern()` turns a query into a regular expression over the *original* text, so the
+panel can mark a match where it really is, whatever folding did to lengths.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import re
+import sys
+import unicodedata
+from array import array
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from viewer.model.timeline import Timeline
+
+_SEP = "\x1e"  # between events in the folded corpus; folding maps it to nothing
+_WHITE = re.compile(r"\s+")
+# Combining marks of the scripts in use, dropped after decomposition (é -> e, й -> и).
+_MARKS = re.compile(
+    "[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
+)
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def fold(text: str) -> str:
+    """`text` as search compares it: decomposed, without accents, case-folded, white space as
+    single spaces, control characters dropped."""
+    if text.isascii():
+        folded = text.lower()
+    else:
+        folded = _MARKS.sub("", unicodedata.normalize("NFKD", text)).casefold()
+    return _WHITE.sub(" ", _CONTROL.sub("", folded))
+
+
+def fold_query(query: str) -> str:
+    """A query folded, with its ends trimmed: '' means no search."""
+    return fold(query).strip()
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """The events a query matches, in time order, and for each the sources whose full text
+    matched (an event may match by its own words, by a cited source's text, or both)."""
+
+    query: str
+    events: list[int]
+    in_sources: dict[int, tuple[str, ...]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.events)
+
+    def __contains__(self, index: object) -> bool:
+        at = bisect.bisect_left(self.events, index)  # type: ignore[arg-type]
+        return at < len(self.events) and self.events[at] == index
+
+    def next_after(self, index: int | None, backwards: bool = False) -> int | None:
+        """The match after (or before) event `index` in time order, wrapping round; the first
+        (or last) when `index` is None."""
+        if not self.events:
+            return None
+        if index is None:
+            return self.events[-1 if backwards else 0]
+        if backwards:
+            at = bisect.bisect_left(self.events, index) - 1
+            return self.events[at] if at >= 0 else self.events[-1]
+        at = bisect.bisect_right(self.events, index)
+        return self.events[at] if at < len(self.events) else self.events[0]
+
+
+class SearchIndex:
+    """The folded texts of one timeline. Building it reads every event once; `progress(done,
+    total)` is called now and then, and `cancelled()` may stop it (it then raises
+    InterruptedError)."""
+
+    def __init__(
+        self,
+        timeline: Timeline,
+        progress: Callable[[int, int], None] | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> None:
+        events = timeline.events
+        n = len(events)
+        titles = {sid: s.title for sid, s in timeline.sources.items()}
+        parts: list[str] = []
+        offsets = array("q")
+        citing: dict[str, list[int]] = {sid: [] for sid in timeline.sources}
+        at = 0
+        for i in range(n):
+            if i % 20_000 == 0:
+                if cancelled is not None and cancelled():
+                    raise InterruptedError("search index cancelled")
+                if progress is not None:
+                    progress(i, n)
+            e = events[i]
+            cited = dict.fromkeys(c.source_id for c in e.citations)
+            texts = [e.title, e.summary, e.note]
+            texts += [c.quote for c in e.citations]
+            texts += [titles.get(sid, "") for sid in cited]
+            text = fold(" \x1f ".join(texts))
+            offsets.append(at)
+            parts.append(text)
+            at += len(text) + 1
+            for sid in cited:
+                if sid in citing:
+                    citing[sid].append(i)
+        self._corpus = _SEP.join(parts)
+        self._offsets = offsets
+        self._citing = {sid: array("q", v) for sid, v in citing.items()}
+        self._sources = {sid: fold(s.text) for sid, s in timeline.sources.items()}
+        if progress is not None:
+            progress(n, n)
+
+    def search(self, query: str) -> SearchResult:
+        """The events whose texts hold `query` (folded), in time order."""
+        q = fold_query(query)
+        if not q:
+            return SearchResult(query, [])
+        corpus, offsets = self._corpus, self._offsets
+        found: set[int] = set()
+        find = corpus.find
+        at = find(q)
+        while at >= 0:
+            i = bisect.bisect_right(offsets, at) - 1
+            found.add(i)
+            # On to the next event: one hit an event is enough.
+            nxt = offsets[i + 1] if i + 1 < len(offsets) else len(corpus)
+            at = find(q, nxt)
+        in_sources: dict[int, list[str]] = {}
+        for sid, text in self._sources.items():
+            if q in text:
+                for i in self._citing.get(sid, ()):
+                    found.add(i)
+                    in_sources.setdefault(i, []).append(sid)
+        return SearchResult(query, sorted(found), {i: tuple(v) for i, v in in_sources.items()})
+
+
+@functools.cache
+def _same_after_folding() -> dict[str, str]:
+    """For each character that folds to one other character, that character: the reverse of
+    fold over the Basic Multilingual Plane, grouped by what they fold to."""
+    groups: dict[str, list[str]] = {}
+    for code in range(0x20, min(sys.maxunicode, 0xFFFF) + 1):
+        c = chr(code)
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        f = fold(c)
+        if len(f) == 1 and f != c:
+            groups.setdefault(f, []).append(c)
+    return {f: "".join(cs) for f, cs in groups.items()}
+
+
+def highlight_pattern(query: str) -> re.Pattern[str] | None:
+    """A regular expression that finds `query` in original (unfolded) text as search would:
+    each letter also matches the letters that fold to it, and white space any run of white
+    space. None for an empty query."""
+    q = fold_query(query)
+    if not q:
+        return None
+    same = _same_after_folding()
+    marks = "(?:" + _MARKS.pattern + ")*"  # a letter written decomposed (e + U+0301)
+    out: list[str] = []
+    for c in q:
+        if c == " ":
+            out.append(r"\s+")
+            continue
+        variants = c + same.get(c, "")
+        if len(variants) > 1:
+            out.append("[" + "".join(re.escape(v) for v in variants) + "]" + marks)
+        else:
+            out.append(re.escape(c) + marks)
+    return re.compile("".join(out))
