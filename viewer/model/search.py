@@ -6,11 +6,10 @@ dropped, case folded, and every run of white space made one space. So "navalny" 
 passage that breaks across lines.
 
 `SearchIndex` folds each event's title, summary, note, quotes and the titles of the sources it
-cites into one string for the whole timeline (events separated by a character no folded text
-holds), and each source's text once. A search is then `str.find` over C strings: one pass for
-the events' own words and one per source text, with the hits mapped back to events by binary
-search on the offsets. That is why it needs no database: the folded texts are the index, and
-Python's substring search is fast enough (see docs/performance.md).
+cites into one string an event (its fields separated by a character no folded text holds), and
+each source's text once. A search is a substring test an event, run in C, and one a source
+text; its cost does not grow with the number of matches, and it needs no database: the folded
+texts are the index (see docs/performance.md).
 
 `highlight_pattern()` turns a query into a regular expression over the *original* text, so the
 panel can mark a match where it really is, whatever folding did to lengths.
@@ -20,12 +19,12 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import re
 import sys
 import unicodedata
-from array import array
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from viewer.model.timeline import Timeline
 
@@ -55,12 +54,12 @@ def fold_query(query: str) -> str:
 
 @dataclass(frozen=True)
 class SearchResult:
-    """The events a query matches, in time order, and for each the sources whose full text
-    matched (an event may match by its own words, by a cited source's text, or both)."""
+    """The events a query matches, in time order, and the sources whose full text matched (an
+    event citing one of those matches through it, whether or not its own words match)."""
 
     query: str
     events: list[int]
-    in_sources: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    sources: frozenset[str] = frozenset()
 
     def __len__(self) -> int:
         return len(self.events)
@@ -97,10 +96,8 @@ class SearchIndex:
         events = timeline.events
         n = len(events)
         titles = {sid: s.title for sid, s in timeline.sources.items()}
-        parts: list[str] = []
-        offsets = array("q")
-        citing: dict[str, list[int]] = {sid: [] for sid in timeline.sources}
-        at = 0
+        texts: list[str] = []
+        citing = {sid: bytearray(n) for sid in timeline.sources}
         for i in range(n):
             if i % 20_000 == 0:
                 if cancelled is not None and cancelled():
@@ -109,45 +106,36 @@ class SearchIndex:
                     progress(i, n)
             e = events[i]
             cited = dict.fromkeys(c.source_id for c in e.citations)
-            texts = [e.title, e.summary, e.note]
-            texts += [c.quote for c in e.citations]
-            texts += [titles.get(sid, "") for sid in cited]
-            text = fold(" \x1f ".join(texts))
-            offsets.append(at)
-            parts.append(text)
-            at += len(text) + 1
+            words = [e.title, e.summary, e.note]
+            words += [c.quote for c in e.citations]
+            words += [titles.get(sid, "") for sid in cited]
+            texts.append(fold(_SEP.join(words)))
             for sid in cited:
                 if sid in citing:
-                    citing[sid].append(i)
-        self._corpus = _SEP.join(parts)
-        self._offsets = offsets
-        self._citing = {sid: array("q", v) for sid, v in citing.items()}
+                    citing[sid][i] = 1
+        self._n = n
+        self._texts = texts
+        # Which events cite each source, as one big integer a source: a bitwise OR merges a
+        # source's citing events into the matches in C, however many there are.
+        self._citing = {sid: int.from_bytes(m, "little") for sid, m in citing.items()}
         self._sources = {sid: fold(s.text) for sid, s in timeline.sources.items()}
         if progress is not None:
             progress(n, n)
 
     def search(self, query: str) -> SearchResult:
-        """The events whose texts hold `query` (folded), in time order."""
+        """The events whose texts, or whose cited sources' texts, hold `query` (folded), in
+        time order."""
         q = fold_query(query)
         if not q:
             return SearchResult(query, [])
-        corpus, offsets = self._corpus, self._offsets
-        found: set[int] = set()
-        find = corpus.find
-        at = find(q)
-        while at >= 0:
-            i = bisect.bisect_right(offsets, at) - 1
-            found.add(i)
-            # On to the next event: one hit an event is enough.
-            nxt = offsets[i + 1] if i + 1 < len(offsets) else len(corpus)
-            at = find(q, nxt)
-        in_sources: dict[int, list[str]] = {}
-        for sid, text in self._sources.items():
-            if q in text:
-                for i in self._citing.get(sid, ()):
-                    found.add(i)
-                    in_sources.setdefault(i, []).append(sid)
-        return SearchResult(query, sorted(found), {i: tuple(v) for i, v in in_sources.items()})
+        # One substring test an event, run by bytearray() in C: a word every event has costs
+        # no more than a rare one.
+        mask = int.from_bytes(bytearray(q in text for text in self._texts), "little")
+        sources = frozenset(sid for sid, text in self._sources.items() if q in text)
+        for sid in sources:
+            mask |= self._citing.get(sid, 0)
+        flags = mask.to_bytes(self._n, "little")
+        return SearchResult(query, list(itertools.compress(range(self._n), flags)), sources)
 
 
 @functools.cache
