@@ -26,6 +26,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from viewer.model.scene import MarkKind, mark_kind
 from viewer.model.timeline import Timeline
 
 _SEP = "\x1e"  # between events in the folded corpus; folding maps it to nothing
@@ -98,6 +99,11 @@ class SearchIndex:
         titles = {sid: s.title for sid, s in timeline.sources.items()}
         texts: list[str] = []
         citing = {sid: bytearray(n) for sid in timeline.sources}
+        kinds = bytearray(n)
+        disputed = bytearray(n)
+        warned = bytearray(n)
+        uncited = bytearray(n)
+        kind_codes = {kind: k for k, kind in enumerate(MarkKind)}
         for i in range(n):
             if i % 20_000 == 0:
                 if cancelled is not None and cancelled():
@@ -110,17 +116,30 @@ class SearchIndex:
             words += [c.quote for c in e.citations]
             words += [titles.get(sid, "") for sid in cited]
             texts.append(fold(_SEP.join(words)))
+            kinds[i] = kind_codes[mark_kind(e.when)]
+            disputed[i] = bool(e.disputed_by) or bool(timeline.events.disputing(e.id))
+            warned[i] = bool(e.warnings)
+            uncited[i] = not any(c.found for c in e.citations)
             for sid in cited:
                 if sid in citing:
                     citing[sid][i] = 1
         self._n = n
         self._texts = texts
+        # Facts the filters ask of every event, one byte an event.
+        self.kinds = bytes(kinds)  # MarkKind by its position in the enum
+        self.disputed = bytes(disputed)  # disputed by another event, or disputing one
+        self.warned = bytes(warned)
+        self.uncited = bytes(uncited)  # quotes no passage verbatim
         # Which events cite each source, as one big integer a source: a bitwise OR merges a
         # source's citing events into the matches in C, however many there are.
         self._citing = {sid: int.from_bytes(m, "little") for sid, m in citing.items()}
         self._sources = {sid: fold(s.text) for sid, s in timeline.sources.items()}
         if progress is not None:
             progress(n, n)
+
+    def citing(self, source_id: str) -> int:
+        """The events citing a source, as a bit mask (bit i for event i)."""
+        return self._citing.get(source_id, 0)
 
     def search(self, query: str) -> SearchResult:
         """The events whose texts, or whose cited sources' texts, hold `query` (folded), in

@@ -1,0 +1,95 @@
+"""Filters as masks over the events, with no Qt."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from viewer.model.dates import parse_date
+from viewer.model.filters import NO_FILTERS, Filters, mask_flags, ones, shown_mask
+from viewer.model.scene import MarkKind, mark_kind
+from viewer.model.search import SearchIndex
+
+
+@pytest.fixture(scope="module")
+def facts(builtin):
+    return SearchIndex(builtin)
+
+
+def kept(timeline, facts, filters) -> list[str]:
+    mask = shown_mask(timeline, facts, filters)
+    n = len(timeline.events)
+    flags = mask_flags(ones(n) if mask is None else mask, n)
+    return [e.id for e, f in zip(timeline.events, flags, strict=True) if f]
+
+
+def brute(timeline, keep) -> list[str]:
+    return [e.id for e in timeline.events if keep(e)]
+
+
+def test_no_filters_keep_everything(builtin, facts):
+    assert shown_mask(builtin, facts, NO_FILTERS) is None
+    assert NO_FILTERS.active == 0
+    assert kept(builtin, facts, NO_FILTERS) == [e.id for e in builtin.events]
+
+
+def test_hiding_a_category(builtin, facts):
+    f = NO_FILTERS.toggled_category("context")
+    assert f.active == 1
+    got = kept(builtin, facts, f)
+    assert got == brute(builtin, lambda e: e.category != "context")
+    assert "navalny-2018-claim" not in got and len(got) == len(builtin.events) - 1
+    assert f.toggled_category("context") == NO_FILTERS
+
+
+def test_by_source(builtin, facts):
+    sid = next(iter(builtin.sources))
+    f = Filters(sources=frozenset({sid}))
+    assert kept(builtin, facts, f) == brute(
+        builtin, lambda e: any(c.source_id == sid for c in e.citations)
+    )
+
+
+@pytest.mark.parametrize("kind", list(MarkKind))
+def test_by_precision(builtin, facts, kind):
+    f = Filters(kinds=frozenset({kind}))
+    assert kept(builtin, facts, f) == brute(builtin, lambda e: mark_kind(e.when) is kind)
+
+
+def test_by_date_range_keeps_what_overlaps(builtin, facts):
+    a, b = parse_date("2022-04").start, parse_date("2022-12").end
+    f = Filters(start=a, end=b)
+    got = kept(builtin, facts, f)
+    assert got == brute(builtin, lambda e: e.start < b and e.end > a)
+    assert "reuters-report" in got and "cz-protect-users" not in got
+
+
+def test_disputed_and_warnings_only(builtin, facts):
+    disputed = kept(builtin, facts, Filters(disputed_only=True))
+    assert disputed == brute(
+        builtin, lambda e: bool(e.disputed_by) or bool(builtin.disputes_of(e.id))
+    )
+    assert "reuters-report" in disputed
+    assert kept(builtin, facts, Filters(warnings_only=True)) == brute(
+        builtin, lambda e: bool(e.warnings)
+    )
+
+
+def test_filters_combine(builtin, facts):
+    everything = [
+        NO_FILTERS.toggled_category("context"),
+        Filters(kinds=frozenset({MarkKind.DAY, MarkKind.MONTH})),
+        Filters(start=parse_date("2021").start),
+        Filters(disputed_only=True),
+    ]
+    for a, b in itertools.combinations(everything, 2):
+        both = Filters(
+            hidden_categories=a.hidden_categories | b.hidden_categories,
+            kinds=a.kinds or b.kinds,
+            start=a.start if a.start is not None else b.start,
+            disputed_only=a.disputed_only or b.disputed_only,
+        )
+        assert set(kept(builtin, facts, both)) == set(kept(builtin, facts, a)) & set(
+            kept(builtin, facts, b)
+        )
