@@ -10,7 +10,9 @@ tests can check the list without pixels.
 from __future__ import annotations
 
 import enum
+import itertools
 import math
+from array import array
 from dataclasses import dataclass
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, QSizeF, Qt
@@ -29,8 +31,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from viewer.model.aggregate import Cluster
+from viewer.model.aggregate import Cluster, EventIndex
 from viewer.model.dates import SECONDS_PER_DAY
+from viewer.model.filtered import FilteredIndex
 from viewer.model.layout import (
     GLYPH_INSET_PX,
     INSIDE_PAD_PX,
@@ -51,6 +54,7 @@ from viewer.model.scene import (
     certain_part,
     mark_kind,
 )
+from viewer.model.search import SearchResult
 from viewer.model.text import isolate
 from viewer.model.ticks import axis_for
 from viewer.model.timeline import Timeline
@@ -62,6 +66,8 @@ GRID = QColor("#E7E9EC")
 AXIS_LINE = QColor("#9AA1AA")
 SELECTION = QColor("#FFE58A")
 HOVER = QColor("#EEF2F6")
+MATCH = QColor("#CFE3FF")  # behind the label of an event that matches the search
+DIMMED = 0.28  # opacity of what does not match the search
 DISPUTED = "  (disputed)"
 
 MAX_LABEL_PX = 520.0
@@ -138,6 +144,7 @@ class LegendItem:
     text: str
     color: QColor | None = None
     samples: tuple[str, ...] = ()
+    category: str | None = None  # a swatch's category: clicking it hides or shows it
 
 
 def _font(pixels: int, bold: bool = False, italic: bool = False) -> QFont:
@@ -181,7 +188,11 @@ class TimelineRenderer:
         # On screen, a pill is a cached background and a cached count text.
         self._pills: dict[tuple[int, float, bool, float], QPixmap] = {}
         self._counts: dict[str, tuple[QStaticText, float]] = {}
-        self.index = timeline.index
+        self.index: EventIndex = timeline.index  # or a FilteredIndex over it (set_filter)
+        self._shown: bytes | None = None
+        self._hidden: frozenset[str] = frozenset()
+        self._matches: SearchResult | None = None
+        self._match_prefix: list[array] = []
         self._lane_of_event = lanes
         # Per event, made when first shown: the label (elided to the label cap of the current
         # width), its width, the mark kind and, for a range, the part it certainly covers.
@@ -286,7 +297,7 @@ class TimelineRenderer:
             return cached
         if self._full:
             t_a, t_b = -math.inf, math.inf
-            ids: list[int] = list(range(len(self.index)))
+            ids: list[int] = self._kept()
         else:
             t_a, t_b = view_a - width * spp / 2, view_b + width * spp / 2
             ids = self.index.visible(t_a - MAX_LABEL_PX * spp, t_b + MAX_LABEL_PX * spp)
@@ -304,19 +315,78 @@ class TimelineRenderer:
         return self._layout
 
     def fit_scale(self, width: float, margin_px: float = 40.0) -> TimeScale:
-        """The scale at which the whole timeline (for a small one, labels too) fits `width`."""
+        """The scale at which every shown event (for a small timeline, labels too) fits
+        `width`."""
         starts, ends = self.index.starts, self.index.ends
         if not self._full:
-            return fit(self._origin, max(ends), width, margin_px)
+            if self._shown is None:
+                return fit(self._origin, max(ends), width, margin_px)
+            kept = self.index.kept()  # type: ignore[attr-defined]
+            if not kept:
+                return fit(self._origin, max(ends), width, margin_px)
+            return fit(starts[kept[0]], max(map(ends.__getitem__, kept)), width, margin_px)
         self._use_width(width)
-        n = len(starts)
+        ids = self._kept() or list(range(len(starts)))
         return fit_with_labels(
-            list(zip(starts, ends, strict=True)),
-            [self._width(i) for i in range(n)],
+            [(starts[i], ends[i]) for i in ids],
+            [self._width(i) for i in ids],
             width,
             margin_px,
-            [self.kind(i) for i in range(n)],
+            [self.kind(i) for i in ids],
         )
+
+    def _kept(self) -> list[int]:
+        """The shown events, in time order."""
+        if self._shown is None:
+            return list(range(len(self.index)))
+        return self.index.kept()  # type: ignore[attr-defined]
+
+    # -- filters and search -----------------------------------------------------------------
+
+    def set_filter(self, shown: bytes | None, hidden: frozenset[str] = frozenset()) -> None:
+        """Draw only the events whose byte in `shown` is non-zero (None: every event). The
+        legend lists the `hidden` categories as hidden, so that a click can show them again."""
+        self._shown = shown
+        self._hidden = hidden
+        base = self.timeline.index
+        self.index = base if shown is None else FilteredIndex(base, shown)
+        self._forget_views()
+        if self._matches is not None:
+            self.set_matches(self._matches)
+
+    def set_matches(self, matches: SearchResult | None) -> None:
+        """Emphasise the events `matches` holds and dim the others (None: no search)."""
+        self._matches = matches
+        self._match_prefix = []
+        if matches is not None:
+            flags = bytearray(len(self.timeline.events))
+            for i in matches.events:
+                flags[i] = 1
+            # For each lane, how many of its first k events match: a cluster's count of
+            # matches is then two look-ups.
+            self._match_prefix = [
+                array("q", itertools.accumulate(map(flags.__getitem__, events), initial=0))
+                for events in self.index.lane_events
+            ]
+        self._forget_views()
+
+    @property
+    def matches(self) -> SearchResult | None:
+        return self._matches
+
+    def cluster_matches(self, cluster: Cluster) -> int:
+        """How many of a cluster's events match the search."""
+        if not self._match_prefix:
+            return 0
+        prefix = self._match_prefix[cluster.lane]
+        return prefix[cluster.first + cluster.count] - prefix[cluster.first]
+
+    def _forget_views(self) -> None:
+        self._layout = None
+        self._scene = ((), [])
+        self._mode = ((), Mode.DETAIL)
+        self._clusters = ((), [])
+        self._frames.clear()
 
     def range_scale(self, start: float, end: float, width: float, margin_px: float) -> TimeScale:
         """The scale that shows [start, end] across `width` pixels."""
@@ -569,7 +639,7 @@ class TimelineRenderer:
                 i = self.index.lane_events[cluster.lane][cluster.first]
                 rect = _rect(self._lane_mark(i, scale, frame, y_offset, with_label=False).rect)
             else:
-                w = self._count(f"{cluster.count:,}")[1]
+                w = self._count(self._cluster_text(cluster))[1]
                 # Over the events themselves: a burst on one day sits on that day.
                 mid = scale.x_of((cluster.first_start + cluster.last_start) / 2)
                 # Below the lane's name, which sits at its top left.
@@ -577,6 +647,12 @@ class TimelineRenderer:
             out.append((rect, cluster))
         self._clusters = (key, out)
         return out
+
+    def _cluster_text(self, cluster: Cluster) -> str:
+        """A cluster's pill: its count, or with a search on, how many of them match."""
+        if self._matches is None:
+            return f"{cluster.count:,}"
+        return f"{self.cluster_matches(cluster):,} of {cluster.count:,}"
 
     def footer_text(self, width: float = 1600.0) -> str:
         """'Sources: …', naming as many sources as fit in FOOTER_LINES lines of `width` px, then
@@ -655,6 +731,9 @@ class TimelineRenderer:
                 items.append(LegendItem(kind.value, KIND_TEXT[kind], None, samples))
                 if "pale" in used:
                     items.append(LegendItem(kind.value, PALE_END_TEXT, None, ("pale",)))
+        if self._matches is not None:
+            items.append(LegendItem("match", "matches the search"))
+            items.append(LegendItem("dimmed", "does not match"))
         if aggregate:
             items.append(LegendItem("cluster", "that many events: click to zoom in"))
             items.append(LegendItem("strip", "darker where events are denser"))
@@ -692,14 +771,40 @@ class TimelineRenderer:
 
     @staticmethod
     def _sample_width(item: LegendItem) -> float:
-        if item.kind in ("swatch",):
+        if item.kind in ("swatch", "hidden"):
             return 10.0
+        if item.kind in ("match", "dimmed"):
+            return 22.0
         if item.kind in ("cluster",):
             return 24.0
         if item.kind == "strip":
             return 22.0
         return sum(GLYPH_PX if s == "glyph" else 30.0 for s in item.samples) + 4 * (
             len(item.samples) - 1
+        )
+
+    def legend_at(
+        self, point: QPointF, scale: TimeScale, frame: Frame, y_offset: float = 0.0
+    ) -> LegendItem | None:
+        """The legend entry drawn at `point` (its sample or its text), or None."""
+        if not frame.legend_top <= point.y() < frame.footer_top:
+            return None
+        fm = self._small_fm
+        for x, line, item, sample in self._legend_places(
+            scale, frame.width, self._legend_rows(frame, y_offset)
+        ):
+            top = frame.legend_top + 5 + LEGEND_LINE * line
+            w = sample + 5 + fm.horizontalAdvance(item.text)
+            if QRectF(x - 3, top, w + 6, LEGEND_LINE).contains(point):
+                return item
+        return None
+
+    @staticmethod
+    def _legend_rows(frame: Frame, y_offset: float) -> tuple[float, float]:
+        """The rows scrolled into view, for a legend of what they show."""
+        return (
+            (y_offset - ROW_HEIGHT) / ROW_HEIGHT,
+            (y_offset + frame.rows_bottom - frame.rows_top) / ROW_HEIGHT,
         )
 
     def legend_height(self, scale: TimeScale, width: float) -> float:
@@ -738,9 +843,11 @@ class TimelineRenderer:
                 mark = self.mark_of(selected, scale, frame, y_offset)
                 self._paint_event(painter, frame, mark, True, False)
         else:
+            matches = self._matches
             for mark in self.scene(scale, frame, y_offset):
+                found = None if matches is None else mark.event in matches
                 self._paint_event(
-                    painter, frame, mark, mark.event == selected, mark.event == hovered
+                    painter, frame, mark, mark.event == selected, mark.event == hovered, found
                 )
         painter.restore()
         if deco.legend:
@@ -830,14 +937,28 @@ class TimelineRenderer:
                 painter.drawText(QPointF(x, base - 10 - fm.descent()), text)
 
     def _paint_event(
-        self, painter: QPainter, frame: Frame, mark: Mark, is_selected: bool, is_hovered: bool
+        self,
+        painter: QPainter,
+        frame: Frame,
+        mark: Mark,
+        is_selected: bool,
+        is_hovered: bool,
+        found: bool | None = None,
     ) -> None:
+        """One event's mark and label. With a search on (`found` not None), a match has its
+        label on the match colour and the others are dimmed."""
         rect, label = _rect(mark.rect), _rect(mark.label_rect)
         if rect.right() < -40 and not mark.label:
             return
         if rect.bottom() < frame.rows_top - 6 or rect.top() > frame.rows_bottom:
             return
         color = self.lane_colors[self._lane_of_event[mark.event]]
+        if found is False and not is_selected:
+            painter.setOpacity(DIMMED)
+        elif found and mark.label:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(MATCH)
+            painter.drawRoundedRect(label.adjusted(-3, -2, 3, 2), 4, 4)
         if is_selected or is_hovered:
             back = rect.united(label) if mark.label else QRectF(rect)
             # The highlight spans what is in view, not a band's whole length.
@@ -852,6 +973,7 @@ class TimelineRenderer:
             fm = self._fm
             baseline = label.top() + (BAR_HEIGHT + fm.ascent() - fm.descent()) / 2
             painter.drawText(QPointF(label.left(), baseline), mark.label)
+        painter.setOpacity(1.0)
 
     def paint_mark(self, painter: QPainter, mark: Mark, color: QColor, selected: bool) -> None:
         """Draw one event's mark as its kind says: the same code draws the legend's samples."""
@@ -950,13 +1072,17 @@ class TimelineRenderer:
                 mark = self._lane_mark(i, scale, frame, y_offset, with_label=False)
                 self.paint_mark(painter, mark, color, False)
                 continue
-            text = f"{cluster.count:,}"
-            if cached_pills:
+            text = self._cluster_text(cluster)
+            dim = self._matches is not None and not self.cluster_matches(cluster)
+            if dim:
+                painter.setOpacity(DIMMED)
+            if cached_pills and not dim:
                 back = self._pill(cluster.lane, rect, cluster == hovered, ratio)
                 painter.drawPixmap(rect.topLeft(), back)
                 texts.append((QPointF(rect.left() + 6, rect.top() + text_dy), self._count(text)[0]))
             else:
                 self._draw_pill(painter, QRectF(rect), color, text, cluster == hovered)
+            painter.setOpacity(1.0)
         if texts:
             painter.setPen(INK)
             for at, static in texts:
@@ -1076,6 +1202,23 @@ class TimelineRenderer:
             painter.setBrush(item.color)
             painter.drawRoundedRect(QRectF(x, cy - 5, 10, 10), 2, 2)
             return
+        if item.kind == "hidden":
+            painter.setPen(QPen(MUTED, 1.2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(QRectF(x + 0.5, cy - 4.5, 9, 9), 2, 2)
+            return
+        if item.kind in ("match", "dimmed"):
+            if item.kind == "match":
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(MATCH)
+                painter.drawRoundedRect(QRectF(x, cy - 7, 22, 14), 4, 4)
+            else:
+                painter.setOpacity(DIMMED)
+            painter.setFont(self.small_font)
+            painter.setPen(INK)
+            painter.drawText(QRectF(x, cy - 7, 22, 14), int(Qt.AlignmentFlag.AlignCenter), "Ab")
+            painter.setOpacity(1.0)
+            return
         if item.kind == "cluster":
             self._draw_pill(painter, QRectF(x, cy - 8, 24, 16), MUTED, "", False)
             painter.setFont(self.count_font)
@@ -1113,10 +1256,7 @@ class TimelineRenderer:
         self, painter: QPainter, frame: Frame, scale: TimeScale, y_offset: float
     ) -> None:
         # Only what the rows in view show; the room kept for the legend fits every row's marks.
-        rows = (
-            (y_offset - ROW_HEIGHT) / ROW_HEIGHT,
-            (y_offset + frame.rows_bottom - frame.rows_top) / ROW_HEIGHT,
-        )
+        rows = self._legend_rows(frame, y_offset)
         painter.setPen(QPen(GRID, 1))
         painter.drawLine(QPointF(0, frame.legend_top), QPointF(frame.width, frame.legend_top))
         painter.setFont(self.small_font)
@@ -1125,7 +1265,7 @@ class TimelineRenderer:
             cy = frame.legend_top + 5 + LEGEND_LINE * (line + 0.5)
             self._paint_sample(painter, item, x, cy)
             painter.setFont(self.small_font)
-            painter.setPen(INK if item.kind == "swatch" else MUTED)
+            painter.setPen(INK if item.kind in ("swatch", "match") else MUTED)
             painter.drawText(
                 QPointF(x + sample + 5, cy + (fm.ascent() - fm.descent()) / 2), item.text
             )
