@@ -18,10 +18,11 @@ from PySide6.QtWidgets import QApplication, QScrollBar, QSizePolicy, QToolTip, Q
 from viewer.model.aggregate import Cluster
 from viewer.model.dates import PartialDate, date_from_seconds
 from viewer.model.scale import TimeScale, fit
+from viewer.model.search import SearchResult
 from viewer.model.text import isolate
 from viewer.model.ticks import choose_level
 from viewer.model.timeline import Timeline, step
-from viewer.render import SCREEN, Frame, Mode, TimelineRenderer
+from viewer.render import SCREEN, Frame, LegendItem, Mode, TimelineRenderer
 
 ZOOM_STEP = 1.5  # one press of + or -
 WHEEL_ZOOM_PER_NOTCH = 1.25  # one notch (120 units) of the mouse wheel
@@ -34,6 +35,7 @@ class TimelineView(QWidget):
 
     eventSelected = Signal(int)  # index into timeline.events, or -1 when nothing is selected
     viewChanged = Signal()  # the zoom or the pan changed
+    categoryToggled = Signal(str)  # a category's legend entry was clicked
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -54,6 +56,7 @@ class TimelineView(QWidget):
         self._press_y = 0.0
         self._dragging = False
         self._fitted = False
+        self._shown: bytes | None = None  # one byte an event: 1 if the filters keep it
         # Rows that do not fit the height scroll: a scroll bar over the rows' right edge.
         self.v_scroll = QScrollBar(Qt.Orientation.Vertical, self)
         self.v_scroll.setAccessibleName("Rows")
@@ -98,6 +101,7 @@ class TimelineView(QWidget):
         """Show `timeline`, fitted to the view, with nothing selected."""
         self._timeline = timeline
         self._renderer = TimelineRenderer(timeline)
+        self._shown = None
         self._selected = None
         self._hovered = None
         self._hovered_cluster = None
@@ -161,10 +165,50 @@ class TimelineView(QWidget):
         if changed:
             self.eventSelected.emit(-1 if index is None else index)
 
+    def set_find(
+        self,
+        shown: bytes | None,
+        matches: SearchResult | None,
+        hidden: frozenset[str] = frozenset(),
+    ) -> None:
+        """Show only the events `shown` keeps (None: all), emphasise `matches`; a selected event
+        that is hidden is unselected."""
+        if self._renderer is None:
+            return
+        self._shown = shown
+        self._renderer.set_filter(shown, hidden)
+        self._renderer.set_matches(matches)
+        if self._selected is not None and shown is not None and not shown[self._selected]:
+            self.select(None)
+        self._clamp_y()
+        self.update()
+        self.viewChanged.emit()
+
+    def is_shown(self, index: int) -> bool:
+        return self._shown is None or bool(self._shown[index])
+
     def step(self, move: str) -> None:
-        """Select the 'next', 'previous', 'first' or 'last' event in time."""
-        if self._timeline is not None:
+        """Select the 'next', 'previous', 'first' or 'last' shown event in time."""
+        if self._timeline is None:
+            return
+        shown = self._shown
+        if shown is None:
             self.select(step(self._timeline, self._selected, move))
+            return
+        # The flags are bytes: find() and rfind() look for the next kept event in C.
+        current = self._selected
+        if move == "first" or (move == "next" and current is None):
+            at = shown.find(1)
+        elif move == "last" or (move == "previous" and current is None):
+            at = shown.rfind(1)
+        elif move == "next":
+            at = shown.find(1, current + 1)
+            at = current if at < 0 else at
+        else:
+            at = shown.rfind(1, 0, current)
+            at = current if at < 0 else at
+        if at is not None and at >= 0:
+            self.select(at)
 
     def event_at(self, pos: QPointF) -> int | None:
         if self._renderer is None:
@@ -178,6 +222,12 @@ class TimelineView(QWidget):
             return None
         frame = self._frame()
         return self._renderer.cluster_at(pos, self._scale, frame, self._y_offset)
+
+    def legend_at(self, pos: QPointF) -> LegendItem | None:
+        """The legend entry drawn at `pos`, or None."""
+        if self._renderer is None:
+            return None
+        return self._renderer.legend_at(pos, self._scale, self._frame(), self._y_offset)
 
     def visible_clusters(self) -> list[tuple[QRectF, Cluster]]:
         """The clusters drawn now and where (empty when events are shown one by one)."""
@@ -398,7 +448,10 @@ class TimelineView(QWidget):
         if event.button() == Qt.MouseButton.LeftButton and self._press is not None:
             if not self._dragging:
                 cluster = self.cluster_at(event.position())
-                if cluster is not None:
+                item = self.legend_at(event.position())
+                if item is not None and item.category is not None:
+                    self.categoryToggled.emit(item.category)
+                elif cluster is not None:
                     self.zoom_to_cluster(cluster)
                 else:
                     self.select(self.event_at(event.position()), keep_in_view=False)

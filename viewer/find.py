@@ -1,0 +1,292 @@
+"""Search and filters for the window: the search field, and the controller that keeps the search
+index, runs searches and works out which events the filters keep.
+
+The index (viewer.model.search) reads every event once. A small timeline is indexed at once; a
+large one in a background thread, with the search or filter that asked for it waiting until it
+is ready. Searches over a large timeline run in a thread too, so typing never waits for one;
+only the latest query's answer is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
+
+from viewer.errors import log
+from viewer.model.filters import NO_FILTERS, Filters, mask_flags, shown_mask
+from viewer.model.search import SearchIndex, SearchResult
+from viewer.model.timeline import Timeline
+
+SYNC_INDEX_EVENTS = 2_000  # indexed in the GUI thread up to this many events (a few ms)
+SYNC_SEARCH_EVENTS = 100_000  # searched in the GUI thread up to this many (under 50 ms)
+TYPING_PAUSE_MS = 150  # a search starts once typing pauses this long
+
+_jobs: set[QThread] = set()  # a QThread destroyed while it runs aborts the process
+
+
+class _Job(QThread):
+    """Runs `work` in a thread and emits its result (or None if it raised) in the GUI thread."""
+
+    done = Signal(object)
+
+    def __init__(self, work: Callable[[], object]) -> None:
+        super().__init__()
+        self.work = work
+        self.finished.connect(lambda: _jobs.discard(self))
+
+    def run(self) -> None:
+        try:
+            result = self.work()
+        except InterruptedError:
+            return
+        except Exception:
+            log.exception("search or filter work failed")
+            result = None
+        self.done.emit(result)
+
+
+class FindController(QObject):
+    """The search and the filters of the window's timeline.
+
+    `changed` is emitted when what is shown or matched changes: read `shown` (one byte an event,
+    or None for all), `matches` (a SearchResult over shown events, or None with no search) and
+    `filters`.
+    """
+
+    changed = Signal()
+    indexing = Signal(bool)  # the index is being built in the background
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.timeline: Timeline | None = None
+        self.filters: Filters = NO_FILTERS
+        self.query = ""
+        self.shown: bytes | None = None
+        self.matches: SearchResult | None = None
+        self._index: SearchIndex | None = None
+        self._building: _Job | None = None
+        self._waiting: list[Callable[[], None]] = []
+        self._raw: SearchResult | None = None  # the last search, before the filters
+        self._generation = 0  # bumped when the timeline changes: late answers are dropped
+
+    # -- state ------------------------------------------------------------------------------
+
+    def set_timeline(self, timeline: Timeline) -> None:
+        """A new timeline: no search, no filters, a new index when one is asked for."""
+        self._generation += 1
+        self.timeline = timeline
+        self.filters = NO_FILTERS
+        self.query = ""
+        self.shown = None
+        self.matches = None
+        self._raw = None
+        self._index = None
+        self._waiting = []
+        if self._building is not None:
+            self._building = None
+            self.indexing.emit(False)
+        self.changed.emit()
+
+    @property
+    def index(self) -> SearchIndex | None:
+        return self._index
+
+    def shown_count(self) -> int:
+        if self.timeline is None:
+            return 0
+        if self.shown is None:
+            return len(self.timeline.events)
+        return self.shown.count(1)
+
+    # -- filters ----------------------------------------------------------------------------
+
+    def set_filters(self, filters: Filters) -> None:
+        """Show only what `filters` keep (the index is built first if they need it)."""
+        self.filters = filters
+        needs_facts = filters.active > bool(filters.hidden_categories) + (
+            filters.start is not None or filters.end is not None
+        )
+        if needs_facts and self._index is None:
+            self._with_index(lambda: self._apply_filters(filters))
+        else:
+            self._apply_filters(filters)
+
+    def _apply_filters(self, filters: Filters) -> None:
+        if self.timeline is None or filters != self.filters:
+            return
+        mask = shown_mask(self.timeline, self._index, filters)
+        n = len(self.timeline.events)
+        self.shown = None if mask is None else mask_flags(mask, n)
+        self._refilter_matches()
+        self.changed.emit()
+
+    def toggle_category(self, category: str) -> None:
+        self.set_filters(self.filters.toggled_category(category))
+
+    def clear_filters(self) -> None:
+        self.set_filters(NO_FILTERS)
+
+    # -- search -----------------------------------------------------------------------------
+
+    def search(self, query: str) -> None:
+        """Search for `query` ('' clears the search)."""
+        self.query = query
+        if not query.strip():
+            self._raw = None
+            self.matches = None
+            self.changed.emit()
+            return
+        if self._index is None:
+            self._with_index(lambda: self._run_search(query))
+        else:
+            self._run_search(query)
+
+    def _run_search(self, query: str) -> None:
+        if query != self.query or self._index is None or self.timeline is None:
+            return
+        index = self._index
+        if len(self.timeline.events) <= SYNC_SEARCH_EVENTS:
+            self._on_searched(index.search(query), self._generation)
+            return
+        generation = self._generation
+        job = _Job(lambda: index.search(query))
+        job.done.connect(lambda result: self._on_searched(result, generation))
+        _jobs.add(job)
+        job.start()
+
+    def _on_searched(self, result: SearchResult | None, generation: int) -> None:
+        if result is None or generation != self._generation or result.query != self.query:
+            return  # a later query, or another timeline, has taken over
+        self._raw = result
+        self._refilter_matches()
+        self.changed.emit()
+
+    def _refilter_matches(self) -> None:
+        raw, shown = self._raw, self.shown
+        if raw is None:
+            self.matches = None
+        elif shown is None:
+            self.matches = raw
+        else:
+            self.matches = SearchResult(raw.query, [i for i in raw.events if shown[i]], raw.sources)
+
+    # -- the index --------------------------------------------------------------------------
+
+    def ensure_index(self) -> None:
+        """Start building the index if it is not there (for filters that will need it)."""
+        if self._index is None:
+            self._with_index(lambda: None)
+
+    def _with_index(self, then: Callable[[], None]) -> None:
+        """Run `then` once the index is built, building it now for a small timeline."""
+        if self.timeline is None:
+            return
+        if self._index is not None:
+            then()
+            return
+        self._waiting.append(then)
+        if len(self.timeline.events) <= SYNC_INDEX_EVENTS:
+            self._on_indexed(SearchIndex(self.timeline), self._generation)
+            return
+        if self._building is not None:
+            return
+        timeline, generation = self.timeline, self._generation
+        job = _Job(lambda: SearchIndex(timeline))
+        job.done.connect(lambda index: self._on_indexed(index, generation))
+        self._building = job
+        _jobs.add(job)
+        self.indexing.emit(True)
+        job.start()
+
+    @Slot(object)
+    def _on_indexed(self, index: SearchIndex | None, generation: int) -> None:
+        if generation != self._generation or index is None:
+            return
+        if self._building is not None:
+            self._building = None
+            self.indexing.emit(False)
+        self._index = index
+        waiting, self._waiting = self._waiting, []
+        for then in waiting:
+            then()
+
+
+class FindBar(QWidget):
+    """The toolbar's search field with its count and its previous and next buttons."""
+
+    queryChanged = Signal(str)  # after a pause in typing
+    nextRequested = Signal()
+    previousRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.field = QLineEdit()
+        self.field.setObjectName("searchField")
+        self.field.setPlaceholderText("Search (Ctrl+F)")
+        self.field.setClearButtonEnabled(True)
+        self.field.setAccessibleName("Search events and sources")
+        self.field.setMinimumWidth(180)
+        self.count = QLabel()
+        self.count.setObjectName("searchCount")
+        self.previous = QToolButton()
+        self.previous.setText("▲")
+        self.previous.setToolTip("Previous match (Shift+F3)")
+        self.next = QToolButton()
+        self.next.setText("▼")
+        self.next.setToolTip("Next match (Enter, F3)")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(6, 0, 6, 0)
+        layout.setSpacing(4)
+        for w in (self.field, self.count, self.previous, self.next):
+            layout.addWidget(w)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(TYPING_PAUSE_MS)
+        self._timer.timeout.connect(lambda: self.queryChanged.emit(self.field.text()))
+        self.field.textChanged.connect(self._on_text)
+        self.field.returnPressed.connect(self._on_return)
+        self.previous.clicked.connect(self.previousRequested)
+        self.next.clicked.connect(self.nextRequested)
+
+    def _on_text(self, text: str) -> None:
+        if not text.strip():
+            self._timer.stop()
+            self.queryChanged.emit(text)  # clearing is immediate
+        else:
+            self._timer.start()
+
+    def _on_return(self) -> None:
+        if self._timer.isActive():  # Enter before the pause: search now, then step
+            self._timer.stop()
+            self.queryChanged.emit(self.field.text())
+        self.nextRequested.emit()
+
+    def flush(self) -> None:
+        """Run the pending search now (the field's text was set by code, or Enter)."""
+        if self._timer.isActive():
+            self._timer.stop()
+            self.queryChanged.emit(self.field.text())
+
+    def show_count(self, matches: SearchResult | None, busy: bool = False) -> None:
+        """'N events match', or 'Indexing…', or nothing with no search."""
+        if busy:
+            text = "Indexing…"
+        elif matches is None:
+            text = ""
+        else:
+            n = len(matches)
+            text = f"{n:,} event{'' if n == 1 else 's'} match"
+            if n == 1:
+                text += "es"
+        self.count.setText(text)
+
+    @staticmethod
+    def shortcuts() -> dict[str, QKeySequence]:
+        return {
+            "find": QKeySequence(QKeySequence.StandardKey.Find),
+            "next": QKeySequence("F3"),
+            "previous": QKeySequence("Shift+F3"),
+        }
