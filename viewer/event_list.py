@@ -28,6 +28,7 @@ from viewer.model.timeline import Timeline
 
 COLUMNS = ("Date", "Title", "Category", "Sources", "Warnings")
 SORT_LIMIT = 200_000
+_ROOT = QModelIndex()  # the parent of every row
 
 
 class EventTableModel(QAbstractTableModel):
@@ -58,10 +59,10 @@ class EventTableModel(QAbstractTableModel):
         self._apply_sort()
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(self.rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
     def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):
