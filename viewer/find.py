@@ -11,11 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QToolButton,
+    QWidget,
+)
 
 from viewer.errors import log
+from viewer.model.dates import DateError, date_from_seconds, parse_date
 from viewer.model.filters import NO_FILTERS, Filters, mask_flags, shown_mask
 from viewer.model.search import SearchIndex, SearchResult
 from viewer.model.timeline import Timeline
@@ -290,3 +300,59 @@ class FindBar(QWidget):
             "next": QKeySequence("F3"),
             "previous": QKeySequence("Shift+F3"),
         }
+
+
+class DateRangeDialog(QDialog):
+    """Two dates, each at its own precision ('2021', '2022-04', '22 April 2022'): the range runs
+    from the first instant of the first to the last of the second. Either may be left empty."""
+
+    def __init__(self, parent: QWidget | None, filters: Filters) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Show a date range")
+        self.start_field = QLineEdit(_day_text(filters.start))
+        self.start_field.setObjectName("rangeStart")
+        self.start_field.setPlaceholderText("e.g. 2021 or 2022-04")
+        self.end_field = QLineEdit(_day_text(filters.end, last=True))
+        self.end_field.setObjectName("rangeEnd")
+        self.end_field.setPlaceholderText("e.g. 2022-12-31")
+        self.error = QLabel()
+        self.error.setObjectName("rangeError")
+        self.error.setTextFormat(Qt.TextFormat.PlainText)
+        self.error.setStyleSheet("color: #B00020")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._check)
+        buttons.rejected.connect(self.reject)
+        form = QFormLayout(self)
+        form.addRow("From", self.start_field)
+        form.addRow("To", self.end_field)
+        form.addRow(self.error)
+        form.addRow(buttons)
+        self._range: tuple[float | None, float | None] = (None, None)
+
+    def range(self) -> tuple[float | None, float | None]:
+        return self._range
+
+    def _check(self) -> None:
+        try:
+            a = self.start_field.text().strip()
+            b = self.end_field.text().strip()
+            start = parse_date(a).start if a else None
+            end = parse_date(b).end if b else None
+        except DateError as exc:
+            self.error.setText(str(exc))
+            return
+        if start is not None and end is not None and end <= start:
+            self.error.setText("The end is before the start.")
+            return
+        self._range = (start, end)
+        self.accept()
+
+
+def _day_text(t: float | None, last: bool = False) -> str:
+    """A range end as a day, for editing ('' when open)."""
+    if t is None:
+        return ""
+    d = date_from_seconds(t - 1 if last else t)
+    return f"{d.year:04d}-{d.month:02d}-{d.day:02d}"
