@@ -7,25 +7,35 @@ new one is ready, so a load that fails or is cancelled changes nothing.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
+    QDockWidget,
     QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSplitter,
+    QToolBar,
     QWidget,
 )
 
 from viewer.errors import log
+from viewer.event_list import EventList
 from viewer.export import ExportError, export_timeline
+from viewer.find import DateRangeDialog, FindBar, FindController
 from viewer.loading import TimelineLoader
 from viewer.loading import load_timeline_file as load_timeline_file  # app.py's first load
+from viewer.model.filters import KIND_NAMES
+from viewer.model.scene import MarkKind
+from viewer.model.text import isolate
 from viewer.model.timeline import Timeline
 from viewer.source_panel import SourcePanel
 from viewer.timeline_view import TimelineView
@@ -75,6 +85,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.zoom_label)
 
         self._make_actions()
+        self._make_find()
         self.view.eventSelected.connect(self._on_selected)
         self.view.viewChanged.connect(self._update_zoom_label)
         self.resize(1280, 760)
@@ -188,6 +199,11 @@ class MainWindow(QMainWindow):
 
     def set_timeline(self, timeline: Timeline) -> None:
         self.view.set_timeline(timeline)
+        self.find.set_timeline(timeline)
+        self.find_bar.field.blockSignals(True)
+        self.find_bar.field.clear()
+        self.find_bar.field.blockSignals(False)
+        self._rebuild_filter_menu()
         # Qt reads "[*]" in a window title as the unsaved-changes mark and hides it; doubled,
         # it shows as itself.
         title = timeline.title.replace("[*]", "[*][*]")
@@ -296,11 +312,201 @@ class MainWindow(QMainWindow):
         timeline = self.timeline
         event = timeline.events[index] if timeline is not None and index >= 0 else None
         self.panel.show_event(timeline, event)
+        self.event_list.select_event(index if index >= 0 else None)
         if event is not None:
             self.statusBar().showMessage(f"{event.when.label()} — {event.title}")
 
     def _update_zoom_label(self) -> None:
         self.zoom_label.setText(f"Axis: {self.view.zoom_level_name()}")
+
+    # -- search, filters and the event list ---------------------------------------------------
+
+    def _make_find(self) -> None:
+        """The search field in the toolbar, the Filter menu, the event list and their status."""
+        self.find = FindController(self)
+        self.find_bar = FindBar()
+        toolbar = self.findChild(QToolBar, "mainToolbar")
+        spacer = QWidget()
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        toolbar.addWidget(spacer)
+        toolbar.addWidget(self.find_bar)
+        self.find_action = self._action("&Find…", self.focus_search, QKeySequence.StandardKey.Find)
+        self.find_next_action = self._action("Find &next", self.find_next, "F3")
+        self.find_previous_action = self._action("Find p&revious", self.find_previous, "Shift+F3")
+        self.clear_search_action = QAction("Clear search", self.find_bar.field)
+        self.clear_search_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.clear_search_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.clear_search_action.triggered.connect(self.clear_search)
+        self.find_bar.field.addAction(self.clear_search_action)
+        for a in (self.find_action, self.find_next_action, self.find_previous_action):
+            self.addAction(a)
+        self.find_bar.queryChanged.connect(self.find.search)
+        self.find_bar.nextRequested.connect(self.find_next)
+        self.find_bar.previousRequested.connect(self.find_previous)
+        self.find.changed.connect(self._on_find_changed)
+        self.find.indexing.connect(
+            lambda busy: self.find_bar.show_count(self.find.matches, busy=busy)
+        )
+        self.view.categoryToggled.connect(self.find.toggle_category)
+
+        edit_menu = self.menuBar().addMenu("&Search")
+        for a in (self.find_action, self.find_next_action, self.find_previous_action):
+            edit_menu.addAction(a)
+        self.filter_menu = self.menuBar().addMenu("F&ilter")
+        self.clear_filters_action = self._action(
+            "&Clear filters", self.find.clear_filters, "Ctrl+Shift+L"
+        )
+        self.addAction(self.clear_filters_action)
+
+        self.event_list = EventList()
+        self.event_list.eventActivated.connect(lambda i: self.view.select(i))
+        self.event_dock = QDockWidget("Events", self)
+        self.event_dock.setObjectName("eventDock")
+        self.event_dock.setWidget(self.event_list)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.event_dock)
+        self.event_dock.hide()
+        self.event_list_action = self.event_dock.toggleViewAction()
+        self.event_list_action.setText("&Event list")
+        self.event_list_action.setShortcut(QKeySequence("Ctrl+L"))
+        view_menu = self.menuBar().actions()[1].menu()
+        view_menu.addSeparator()
+        view_menu.addAction(self.event_list_action)
+        self.event_dock.visibilityChanged.connect(self._on_list_visible)
+
+        self.filter_label = QLabel()
+        self.filter_label.setObjectName("filterStatus")
+        self.filter_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.clear_filters_button = QPushButton("Clear filters")
+        self.clear_filters_button.setObjectName("clearFilters")
+        self.clear_filters_button.clicked.connect(self.find.clear_filters)
+        for widget in (self.filter_label, self.clear_filters_button):
+            self.statusBar().addPermanentWidget(widget)
+            widget.hide()
+
+    def _rebuild_filter_menu(self) -> None:
+        """The Filter menu for the timeline on show: its categories, sources and precisions."""
+        menu = self.filter_menu
+        menu.clear()
+        timeline = self.timeline
+        if timeline is None:
+            return
+        f = self.find.filters
+        cats = menu.addMenu("&Categories")
+        lane_ids, _ = timeline.lanes
+        for cid in lane_ids:
+            cat = timeline.categories.get(cid)
+            action = cats.addAction(isolate(cat.label if cat else cid))
+            action.setCheckable(True)
+            action.setChecked(cid not in f.hidden_categories)
+            action.toggled.connect(lambda _on, c=cid: self.find.toggle_category(c))
+        sources = menu.addMenu("&Sources")
+        for sid, source in timeline.sources.items():
+            action = sources.addAction(isolate(source.title))
+            action.setCheckable(True)
+            action.setChecked(f.sources is None or sid in f.sources)
+            action.toggled.connect(lambda on, sid=sid: self._toggle_source(sid, on))
+        kinds = menu.addMenu("&Precision")
+        for kind, name in KIND_NAMES.items():
+            action = kinds.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(f.kinds is None or kind in f.kinds)
+            action.toggled.connect(lambda on, k=kind: self._toggle_kind(k, on))
+        menu.addAction("&Date range…", self.date_range_dialog)
+        menu.addSeparator()
+        for text, attr in (
+            ("Disputed &only", "disputed_only"),
+            ("With &warnings only", "warnings_only"),
+            ("&Uncited only", "uncited_only"),
+        ):
+            action = menu.addAction(text)
+            action.setCheckable(True)
+            action.setChecked(getattr(f, attr))
+            action.toggled.connect(
+                lambda on, a=attr: self.find.set_filters(replace(self.find.filters, **{a: on}))
+            )
+        menu.addSeparator()
+        menu.addAction(self.clear_filters_action)
+
+    def _toggle_source(self, source_id: str, on: bool) -> None:
+        assert self.timeline is not None
+        f = self.find.filters
+        chosen = set(self.timeline.sources) if f.sources is None else set(f.sources)
+        chosen.add(source_id) if on else chosen.discard(source_id)
+        every = chosen == set(self.timeline.sources)
+        self.find.set_filters(replace(f, sources=None if every else frozenset(chosen)))
+
+    def _toggle_kind(self, kind: MarkKind, on: bool) -> None:
+        f = self.find.filters
+        chosen = set(MarkKind) if f.kinds is None else set(f.kinds)
+        chosen.add(kind) if on else chosen.discard(kind)
+        self.find.set_filters(
+            replace(f, kinds=None if chosen == set(MarkKind) else frozenset(chosen))
+        )
+
+    def date_range_dialog(self) -> None:
+        """Ask for a date range (each end at its own precision) and show only what overlaps."""
+        dialog = DateRangeDialog(self, self.find.filters)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            start, end = dialog.range()
+            self.find.set_filters(replace(self.find.filters, start=start, end=end))
+
+    def _on_find_changed(self) -> None:
+        find = self.find
+        hidden = find.filters.hidden_categories
+        self.view.set_find(find.shown, find.matches, hidden)
+        self.find_bar.show_count(find.matches)
+        if find.matches is None:
+            self.panel.show_search("")
+        else:
+            self.panel.show_search(find.query, find.matches.sources)
+        if self.event_dock.isVisible():
+            self.event_list.set_events(self.timeline, find.shown, find.matches)
+            self.event_list.select_event(self.view.selected_index)
+        self._update_filter_status()
+        if not self.filter_menu.isVisible():
+            self._rebuild_filter_menu()
+
+    def _on_list_visible(self, visible: bool) -> None:
+        if visible:
+            self.event_list.set_events(self.timeline, self.find.shown, self.find.matches)
+            self.event_list.select_event(self.view.selected_index)
+
+    def _update_filter_status(self) -> None:
+        timeline, active = self.timeline, self.find.filters.active
+        if timeline is None or not active:
+            self.filter_label.hide()
+            self.clear_filters_button.hide()
+            return
+        total = len(timeline.events)
+        shown = self.find.shown_count()
+        plural = "filter" if active == 1 else "filters"
+        self.filter_label.setText(f"{shown:,} of {total:,} events shown · {active} {plural}")
+        self.filter_label.show()
+        self.clear_filters_button.show()
+
+    def focus_search(self) -> None:
+        self.find_bar.field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.find_bar.field.selectAll()
+
+    def clear_search(self) -> None:
+        self.find_bar.field.clear()
+        self.view.setFocus()
+
+    def find_next(self) -> None:
+        self._step_match(backwards=False)
+
+    def find_previous(self) -> None:
+        self._step_match(backwards=True)
+
+    def _step_match(self, backwards: bool) -> None:
+        self.find_bar.flush()
+        matches = self.find.matches
+        if matches is None:
+            return
+        target = matches.next_after(self.view.selected_index, backwards)
+        if target is not None:
+            self.view.select(target)
+            self.panel.show_search(self.find.query, matches.sources)
 
     # -- settings ---------------------------------------------------------------------------
 

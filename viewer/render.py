@@ -712,11 +712,13 @@ class TimelineRenderer:
             lanes = {self._lane_of_event[i] for i, _n, _p in shown}
         shown = [(i, n, not n and self._has_pale_ends(i, scale)) for i, n, _p in shown]
         cats = self.timeline.categories
-        items = [
-            LegendItem("swatch", isolate(cats[c].label if c in cats else c), self.lane_colors[k])
-            for k, c in enumerate(self.lane_ids)
-            if k in lanes
-        ]
+        items = []
+        for k, c in enumerate(self.lane_ids):
+            name = isolate(cats[c].label if c in cats else c)
+            if c in self._hidden:
+                items.append(LegendItem("hidden", f"{name} (hidden)", MUTED, category=c))
+            elif k in lanes:
+                items.append(LegendItem("swatch", name, self.lane_colors[k], category=c))
         forms: dict[MarkKind, set[str]] = {}
         for i, narrow, pale in shown:
             kind = self.kind(i)

@@ -32,9 +32,12 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.model.dates import Precision
+from viewer.model.search import highlight_pattern
 from viewer.model.timeline import Event, Timeline
 
 QUOTE_BACKGROUND = QColor("#FFE58A")
+SEARCH_BACKGROUND = QColor("#CFE3FF")  # a search match, told apart from the cited passage
+MAX_SEARCH_MARKS = 2_000  # matches marked in one source text
 PRECISION_WORDS = {
     Precision.YEAR: "known to the year",
     Precision.MONTH: "known to the month",
@@ -137,6 +140,8 @@ class SourcePanel(QWidget):
         self._timeline: Timeline | None = None
         self._event: Event | None = None
         self._citation = -1
+        self._search = ""
+        self._search_sources: frozenset[str] = frozenset()
 
         self.title = _plain_label(bold=True, size_delta=3)
         self.title.setAccessibleName("Event title")
@@ -371,11 +376,74 @@ class SourcePanel(QWidget):
             view_cursor.setPosition(_qt_position(source.text, cit.span[0]))
             self.source_text.setTextCursor(view_cursor)
             self.source_text.centerCursor()
+        self._mark_search(cit.source_id)
         self.citationShown.emit(index)
+
+    def show_search(self, query: str, sources: frozenset[str] = frozenset()) -> None:
+        """Mark `query`'s matches in the source texts shown ('' clears). `sources` are those
+        whose text matched: the event's first citation of one is shown, scrolled to the first
+        match, since that is where the event matched."""
+        self._search = query
+        self._search_sources = sources
+        event = self._event
+        if event is None or self._citation < 0:
+            return
+        shown = event.citations[self._citation].source_id
+        if sources and shown not in sources:
+            for k, cit in enumerate(event.citations):
+                if cit.source_id in sources:
+                    self.show_citation(k)  # marks the matches as it shows the source
+                    return
+        self._mark_search(shown)
+
+    def _mark_search(self, source_id: str) -> None:
+        """Add the search's matches in the source text to its highlights (the quote stays)."""
+        keep = [
+            s
+            for s in self.source_text.extraSelections()
+            if s.format.background() != SEARCH_BACKGROUND
+        ]
+        pattern = highlight_pattern(self._search) if self._search else None
+        if pattern is None:
+            self.source_text.setExtraSelections(keep)
+            return
+        doc = self.source_text.document()
+        text = doc.toPlainText()  # block separators count one, as in the document
+        found = []
+        for m in pattern.finditer(text):
+            cursor = QTextCursor(doc)
+            cursor.setPosition(_qt_position(text, m.start()))
+            cursor.setPosition(_qt_position(text, m.end()), QTextCursor.MoveMode.KeepAnchor)
+            selection = QTextEdit.ExtraSelection()
+            selection.cursor = cursor
+            fmt = QTextCharFormat()
+            fmt.setBackground(SEARCH_BACKGROUND)
+            selection.format = fmt
+            found.append(selection)
+            if len(found) >= MAX_SEARCH_MARKS:
+                break
+        self.source_text.setExtraSelections(keep + found)
+        if found and source_id in self._search_sources:
+            view_cursor = QTextCursor(doc)
+            view_cursor.setPosition(found[0].cursor.selectionStart())
+            self.source_text.setTextCursor(view_cursor)
+            self.source_text.centerCursor()
+
+    def search_marks(self) -> list[str]:
+        """The texts marked as search matches in the source text now."""
+        return [
+            s.cursor.selectedText()
+            for s in self.source_text.extraSelections()
+            if s.format.background() == SEARCH_BACKGROUND
+        ]
 
     def highlighted_text(self) -> str:
         """The passage highlighted in the source text now ('' if none)."""
-        selections = self.source_text.extraSelections()
+        selections = [
+            s
+            for s in self.source_text.extraSelections()
+            if s.format.background() == QUOTE_BACKGROUND
+        ]
         return selections[0].cursor.selectedText() if selections else ""
 
 

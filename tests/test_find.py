@@ -1,0 +1,194 @@
+"""Search, filters and the event list, driven as a user drives them: typing, F3, clicks on the
+legend and on list rows, menus, and what the window then shows."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QSizeF, Qt
+from PySide6.QtWidgets import QApplication
+
+from viewer.model.search import SearchIndex
+from viewer.render import DIMMED, MATCH, SCREEN
+
+
+def type_search(qtbot, win, text: str) -> None:
+    qtbot.keyClick(win.view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert win.find_bar.field.hasFocus()
+    qtbot.keyClicks(win.find_bar.field, text)
+    qtbot.waitUntil(lambda: win.find.query == text and win.find.matches is not None)
+
+
+def ids(timeline, indices) -> list[str]:
+    return [timeline.events[i].id for i in indices]
+
+
+def test_ctrl_f_typing_counts_and_f3_steps_through_matches(qtbot, window, builtin):
+    type_search(qtbot, window, "navalny")
+    expected = SearchIndex(builtin).search("Navalny").events
+    assert len(expected) > 2
+    assert window.find_bar.count.text() == f"{len(expected)} events match"
+    assert window.view.renderer.matches.events == expected
+    # Enter selects the first match in time order; F3 the next; Shift+F3 back.
+    qtbot.keyClick(window.find_bar.field, Qt.Key.Key_Return)
+    assert window.view.selected_index == expected[0]
+    qtbot.keyClick(window.view, Qt.Key.Key_F3)
+    assert window.view.selected_index == expected[1]
+    qtbot.keyClick(window.view, Qt.Key.Key_F3, Qt.KeyboardModifier.ShiftModifier)
+    assert window.view.selected_index == expected[0]
+    qtbot.keyClick(window.view, Qt.Key.Key_F3, Qt.KeyboardModifier.ShiftModifier)
+    assert window.view.selected_index == expected[-1]  # wraps round
+    assert window.panel.title.text()  # the panel shows the selected match
+
+
+def test_search_is_case_and_accent_insensitive(qtbot, window):
+    type_search(qtbot, window, "NAVÁLNY")
+    upper = len(window.find.matches)
+    window.find_bar.field.clear()
+    type_search(qtbot, window, "navalny")
+    assert upper == len(window.find.matches) > 0
+
+
+def test_matches_are_emphasised_and_the_rest_dimmed(qtbot, window, builtin):
+    type_search(qtbot, window, "commex")
+    matches = set(window.find.matches.events)
+    assert matches and len(matches) < len(builtin.events)
+    view = window.view
+    image = view.grab().toImage()
+    frame = view.renderer.frame(QSizeF(view.width(), view.height()), SCREEN, view.scale)
+    for m in view.renderer.scene(view.scale, frame, view.y_offset):
+        if not m.label:
+            continue
+        x, y, _w, h = m.label_rect
+        # Just left of the label's first glyph: the match colour behind a match, white else.
+        pixel = image.pixelColor(int(x - 1), int(y + h / 2))
+        if m.event in matches:
+            assert pixel == MATCH, m.label
+        else:
+            assert pixel.red() > 240 and pixel.green() > 240, m.label
+    # The dimmed ones are drawn faint: their label ink is light.
+    assert 0 < DIMMED < 1
+    # Esc in the field clears the search, and every event is drawn as before.
+    window.find_bar.field.setFocus()
+    qtbot.keyClick(window.find_bar.field, Qt.Key.Key_Escape)
+    assert window.find_bar.field.text() == ""
+    qtbot.waitUntil(lambda: window.find.matches is None)
+    assert window.view.renderer.matches is None
+    assert window.find_bar.count.text() == ""
+
+
+def test_clicking_a_legend_entry_hides_and_shows_its_category(qtbot, window, builtin):
+    view = window.view
+    frame = view.renderer.frame(QSizeF(view.width(), view.height()), SCREEN, view.scale)
+    places = view.renderer._legend_places(view.scale, view.width(), (0, 100))
+    x, line, item, _sample = next(p for p in places if p[2].category == "context")
+    pos = QPointF(x + 4, frame.legend_top + 5 + 20 * line + 10).toPoint()
+    qtbot.mouseClick(view, Qt.MouseButton.LeftButton, pos=pos)
+    hidden_id = builtin.index_of("navalny-2018-claim")
+    assert window.find.filters.hidden_categories == {"context"}
+    assert not view.is_shown(hidden_id)
+    frame = view.renderer.frame(QSizeF(view.width(), view.height()), SCREEN, view.scale)
+    drawn = {m.event for m in view.renderer.scene(view.scale, frame, view.y_offset)}
+    assert hidden_id not in drawn and len(drawn) == len(builtin.events) - 1
+    total = len(builtin.events)
+    assert window.filter_label.text() == f"{total - 1} of {total} events shown · 1 filter"
+    assert window.clear_filters_button.isVisible()
+    # Home..End step through the shown events only.
+    qtbot.keyClick(view, Qt.Key.Key_Home)
+    seen = [view.selected_index]
+    for _ in range(total):
+        qtbot.keyClick(view, Qt.Key.Key_Right)
+        if view.selected_index != seen[-1]:
+            seen.append(view.selected_index)
+    assert hidden_id not in seen and len(seen) == total - 1
+    # The legend still lists it, as hidden: a click on it shows it again.
+    places = view.renderer._legend_places(view.scale, view.width(), (0, 100))
+    x, line, item, _sample = next(p for p in places if p[2].category == "context")
+    assert item.kind == "hidden"
+    frame = view.renderer.frame(QSizeF(view.width(), view.height()), SCREEN, view.scale)
+    qtbot.mouseClick(
+        view,
+        Qt.MouseButton.LeftButton,
+        pos=QPointF(x + 4, frame.legend_top + 5 + 20 * line + 10).toPoint(),
+    )
+    assert window.find.filters.hidden_categories == frozenset()
+    assert not window.filter_label.isVisible()
+
+
+def test_filter_menu_and_clear(qtbot, window, builtin):
+    menu = window.filter_menu
+    precision = next(a.menu() for a in menu.actions() if a.text() == "&Precision")
+    day = next(a for a in precision.actions() if a.text() == "known to the day")
+    day.trigger()  # unticks: day-precise events are hidden
+    shown = [e.id for e, f in zip(builtin.events, window.find.shown, strict=True) if f]
+    assert "reuters-report" not in shown and "cz-protect-users" in shown
+    disputed = next(a for a in window.filter_menu.actions() if a.text() == "Disputed &only")
+    disputed.trigger()
+    assert window.find.filters.active == 2
+    assert "2 filters" in window.filter_label.text()
+    qtbot.mouseClick(window.clear_filters_button, Qt.MouseButton.LeftButton)
+    assert window.find.filters.active == 0 and window.find.shown is None
+
+
+def test_a_date_range_filter(qtbot, window, builtin, monkeypatch):
+    from viewer import find
+
+    def fake_exec(dialog):
+        dialog.start_field.setText("2022-04")
+        dialog.end_field.setText("2022")
+        dialog._check()
+        return dialog.result()
+
+    monkeypatch.setattr(find.DateRangeDialog, "exec", fake_exec)
+    window.date_range_dialog()
+    shown = {e.id for e, f in zip(builtin.events, window.find.shown, strict=True) if f}
+    assert "reuters-report" in shown and "commex-sale" not in shown
+
+
+def test_event_list_follows_search_filters_and_selection(qtbot, window, builtin):
+    window.event_list_action.trigger()
+    assert window.event_dock.isVisible()
+    model = window.event_list.model
+    assert model.rowCount() == len(builtin.events)
+    assert model.data(model.index(0, 0)) == builtin.events[0].when.label()
+    # Selecting on the timeline selects the row; clicking a row selects on the timeline.
+    i = builtin.index_of("reuters-report")
+    window.view.select(i)
+    assert window.event_list.selected_event() == i
+    table = window.event_list.table
+    row = 2
+    rect = table.visualRect(model.index(row, 1))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.view.selected_index == model.rows[row]
+    # A search narrows the list to the matches.
+    type_search(qtbot, window, "commex")
+    assert list(model.rows) == window.find.matches.events
+    # Sorting by title.
+    window.find_bar.field.clear()
+    qtbot.waitUntil(lambda: model.rowCount() == len(builtin.events))
+    table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+    titles = [model.data(model.index(r, 1)) for r in range(model.rowCount())]
+    assert titles == sorted(titles, key=str.casefold)
+    QApplication.processEvents()
+
+
+def test_a_match_in_a_source_text_is_marked_apart_from_the_quote(qtbot, window, builtin):
+    # "poisoned" is in one source's full text, in no event's own words.
+    type_search(qtbot, window, "POISONED")
+    matches = window.find.matches
+    assert len(matches.sources) == 1
+    (sid,) = matches.sources
+    assert matches.events == [
+        i for i, e in enumerate(builtin.events) if any(c.source_id == sid for c in e.citations)
+    ]
+    qtbot.keyClick(window.view, Qt.Key.Key_F3)
+    panel = window.panel
+    assert panel.current_event is builtin.events[window.view.selected_index]
+    shown = panel.current_event.citations[panel.citation_index]
+    assert shown.source_id == sid  # the citation of the matching source is on show
+    assert panel.search_marks() == ["poisoned"]
+    assert panel.highlighted_text().replace("\u2029", "\n") == shown.quote  # still there
+    # The match is scrolled into view.
+    cursor = panel.source_text.textCursor()
+    assert panel.source_text.cursorRect(cursor).intersects(panel.source_text.viewport().rect())
+    window.find_bar.field.clear()
+    qtbot.waitUntil(lambda: panel.search_marks() == [])
+    assert panel.highlighted_text()
