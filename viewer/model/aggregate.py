@@ -58,13 +58,19 @@ class EventIndex:
         if len(self.ends) != n or len(lanes) != n:
             raise ValueError("starts, ends and lanes differ in length")
         self.lane_count = 1 + max(lanes, default=-1)
-        # Each lane's events and starts, picked out by C loops (compress) rather than Python.
-        self.lane_events: list[array] = []
-        self.lane_starts: list[array] = []
-        for lane in range(self.lane_count):
-            picked = array("q", itertools.compress(range(n), map(lane.__eq__, lanes)))
-            self.lane_events.append(picked)
-            self.lane_starts.append(array("d", map(self.starts.__getitem__, picked)))
+        # Each lane's events and starts. One stable sort by lane groups them, in time order
+        # within a lane, and slices cut the groups out: the cost goes with events + lanes (a
+        # pass over every event for each lane made 20,000 lanes take 30 s).
+        by_lane = array("q", sorted(range(n), key=lanes.__getitem__))
+        sizes = [0] * self.lane_count
+        for lane in lanes:
+            sizes[lane] += 1
+        cuts = [0, *itertools.accumulate(sizes)]
+        starts_by_lane = array("d", map(self.starts.__getitem__, by_lane))
+        self.lane_events: list[array] = [by_lane[a:b] for a, b in itertools.pairwise(cuts)]
+        self.lane_starts: list[array] = [
+            starts_by_lane[a:b] for a, b in itertools.pairwise(cuts)
+        ]
         durations = array("d", map(operator.sub, self.ends, self.starts))
         if n > _LONG_KEPT_ASIDE:
             # Set aside the events longer than the (K+1)th longest: at most K of them.
