@@ -68,9 +68,7 @@ class EventIndex:
         cuts = [0, *itertools.accumulate(sizes)]
         starts_by_lane = array("d", map(self.starts.__getitem__, by_lane))
         self.lane_events: list[array] = [by_lane[a:b] for a, b in itertools.pairwise(cuts)]
-        self.lane_starts: list[array] = [
-            starts_by_lane[a:b] for a, b in itertools.pairwise(cuts)
-        ]
+        self.lane_starts: list[array] = [starts_by_lane[a:b] for a, b in itertools.pairwise(cuts)]
         durations = array("d", map(operator.sub, self.ends, self.starts))
         if n > _LONG_KEPT_ASIDE:
             # Set aside the events longer than the (K+1)th longest: at most K of them.

@@ -257,7 +257,7 @@ def _duplicate(path: Path, doc: Any) -> TimelineError | None:
             if isinstance(value, _Duplicated):
                 return TimelineError(
                     path,
-                    _key_place(loc, value.key) if loc or value.key else "top level",
+                    _key_place(loc, value.key),
                     "duplicate field (given more than once in the same object)",
                 )
             inner = [(_key_place(loc, k), v) for k, v in value.items()]
@@ -441,7 +441,12 @@ class _SourceFiles:
             raise OverflowError
         if size is not None and self.total + size > MAX_SOURCES_TOTAL_BYTES:
             raise _TooMuchSource
-        data = read(MAX_SOURCE_BYTES + 1) if size is not None else read()
+        if size is None:
+            data = read()
+        else:  # what stat said, and more if the file grew since (up to one past the limit)
+            data = read(size + 1)
+            if len(data) > size:
+                data += read(MAX_SOURCE_BYTES + 1 - len(data))
         got = len(data)  # what was read, not what stat said: the file may have grown
         if got > MAX_SOURCE_BYTES:
             raise OverflowError
@@ -714,9 +719,7 @@ def _parse_fast(raw: bytes, path: Path, files: _SourceFiles, steps: _Progress) -
         return None
     doc, raw_events = top
     try:
-        title, description, categories, sources = _read_head(
-            _Reader(path), doc, path, files, steps
-        )
+        title, description, categories, sources = _read_head(_Reader(path), doc, path, files, steps)
     except TimelineError:
         return None
 
@@ -814,8 +817,7 @@ def _read_sources(
             limit = MAX_SOURCES_TOTAL_BYTES // (1024 * 1024)
             raise r.fail(
                 where,
-                f"file {shown_name} takes the source files read over {limit} MB in all "
-                "(the limit)",
+                f"file {shown_name} takes the source files read over {limit} MB in all (the limit)",
             ) from None
         except _SymlinkOnPath:
             raise r.fail(
