@@ -512,3 +512,28 @@ def test_a_folder_swapped_for_a_link_while_loading_never_leads_outside(tmp_path)
         stop.set()
         thread.join()
     assert swaps[0] > 0 and loaded > 0  # the race ran, and loads got through it
+
+
+# --- the schema says the same limits -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda d: d["events"][0].update(date="2022-04-22T00:00+14:00"),
+        lambda d: d["events"][0].update(date="-2022"),
+        lambda d: d["events"][0].update(date="2022" + " " * 100),
+        lambda d: d["events"][0].update(title="x" * 10_001),
+        lambda d: d["events"][0].update(id="x" * 1_001),
+        lambda d: d.update(categories=[{"id": f"c{i}", "label": "C"} for i in range(1_001)]),
+    ],
+)
+def test_the_schema_refuses_what_the_limits_refuse(change):
+    from jsonschema import Draft202012Validator
+
+    schema_file = Path(__file__).parent.parent / "resources" / "timeline.schema.json"
+    validator = Draft202012Validator(json.loads(schema_file.read_text(encoding="utf-8")))
+    d = document()
+    assert not list(validator.iter_errors(d))
+    change(d)
+    assert list(validator.iter_errors(d))
