@@ -14,10 +14,8 @@ the loader refuses such a file, so this path must not read it (see `_no_duplicat
 
 from __future__ import annotations
 
-import bisect
 from array import array
-from collections.abc import Callable
-from itertools import accumulate
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import msgspec
@@ -143,17 +141,18 @@ def _head_keys(doc: dict[str, Any]) -> tuple[int, int]:
     return keys, "\0".join(texts).count(":")
 
 
-def _no_duplicate_keys(buf: bytes, keys: int, colons_in_texts: int) -> bool:
-    """Whether no object in `buf` has a key twice, given that `keys` keys were read (msgspec
-    keeps the last of two, so it reads one) and that the texts read hold `colons_in_texts`.
+def _no_duplicate_keys(colons: int, escapes: int, keys: int, colons_in_texts: int) -> bool:
+    """Whether no object in the document has a key twice, given that it holds `colons` colons
+    and `escapes` times `\\u003`, that `keys` keys were read (msgspec keeps the last of two,
+    so it reads one) and that the texts read hold `colons_in_texts` colons (or fewer).
 
     Each key is followed by one colon outside strings, so the keys in the document number at
     most the colons in it, less those in the texts. A colon written `\\u003a` is in a text
-    but not among the colons of `buf`: each `\\u003` is counted as one more, which keeps the
-    bound above the true count. Were any key given twice, or a value dropped, the document
-    would hold more keys than were read."""
-    bound = buf.count(b":") + buf.count(b"\\u003") - colons_in_texts
-    return bound == keys
+    but not among the colons of the bytes: each `\\u003` counts as one more, which keeps the
+    bound at or above the true count. Were any key given twice, or a value dropped, the
+    document would hold more keys than were read; a count of the texts' colons that is too low
+    only raises the bound, so it can make the answer "no" but never a wrong "yes"."""
+    return colons + escapes - colons_in_texts == keys
 
 
 def read_events(
@@ -182,11 +181,12 @@ def read_events(
     cats, hashes = array("I"), array("q")
     offsets, lengths = array("Q"), array("I")
     bounds: dict[str, tuple[float, float]] = {}  # a date's text: its first instant, and after
-    # Each distinct (source, quote) in the order first cited, and each citation's pair.
-    pairs: dict[tuple[str, str], int] = {}
-    cited_pairs, cited_counts = array("I"), array("I")
+    # Each distinct (source, quote), in the order first cited.
+    pairs: dict[tuple[str, str], None] = {}
     pending: list[tuple[int, str, str]] = []  # (event, its id, the id it is disputed by)
     keys, colons = _head_keys(head)
+    escapes = buf.count(b"\\u003")
+    seen_colons, counted_to = 0, 0  # colons in buf[:counted_to]
     # The first event's bytes cannot occur earlier in a document that passed the head's
     # checks; each later one starts at the first "{" after the one before.
     at = buf.find(bytes(raws[0]))
@@ -260,7 +260,6 @@ def read_events(
         cited = [e.citations for e in events]
         if not all(cited):
             return None
-        cited_counts.extend(map(len, cited))
         chunk_pairs = [(c.source, c.quote) for cs in cited for c in cs]
         sids = [p[0] for p in chunk_pairs]
         quotes = [p[1] for p in chunk_pairs]
@@ -268,24 +267,36 @@ def read_events(
             return None
         if not all(map(str.strip, quotes)) or _too_long(quotes, "quote"):
             return None
-        cited_pairs.extend([pairs.setdefault(p, len(pairs)) for p in chunk_pairs])
+        pairs.update(dict.fromkeys(chunk_pairs))
         disputed = [e.disputed_by for e in events]
         for j in [j for j, others in enumerate(disputed) if others]:
             pending.extend((k0 + j, ids[j], other) for other in disputed[j])
         # The keys read, and the colons in the texts read (see _no_duplicate_keys).
-        given = [e.end for e in events if e.end is not UNSET]
-        others = [o for d in disputed if d for o in d]
-        keys += (
+        given = [e for e in given_ends if e is not UNSET]
+        chunk_keys = (
             5 * len(events)
             + len(summaries)
             + len(notes)
             + len(given)
-            + sum(1 for d in disputed if d is not UNSET)
+            + len(disputed)
+            - disputed.count(UNSET)
             + 2 * len(chunk_pairs)
         )
-        texts = [ids, titles, summaries, notes, dates, given, names, sids, quotes, others]
-        colons += sum("\0".join(t).count(":") for t in texts)
-    if not _no_duplicate_keys(buf, keys, colons):
+        keys += chunk_keys
+        # Counting the colons in the texts costs; when the events' own bytes hold no more
+        # colons than keys, their texts hold none, and counting none is safe anyway: too low a
+        # count can only make _no_duplicate_keys say no.
+        a, b = offsets[k0], offsets[-1] + lengths[-1]
+        seen_colons += buf.count(b":", counted_to, a)
+        in_chunk = buf.count(b":", a, b)
+        seen_colons += in_chunk
+        counted_to = b
+        if escapes or in_chunk != chunk_keys:
+            others = [o for d in disputed if d for o in d]
+            texts = [ids, titles, summaries, notes, dates, given, names, sids, quotes, others]
+            colons += sum("\0".join(t).count(":") for t in texts)
+    seen_colons += buf.count(b":", counted_to)
+    if not _no_duplicate_keys(seen_colons, escapes, keys, colons):
         return None
     if len(set(hashes)) != n:
         return None  # a duplicate id (or, once in an age, two ids with one hash)
@@ -299,24 +310,26 @@ def read_events(
     def id_at(i: int) -> str:
         return decode(view[offsets[i] : offsets[i] + lengths[i]]).id
 
+    def in_file_order() -> Iterator[_Event]:
+        return (decode(view[offsets[i] : offsets[i] + lengths[i]]) for i in range(n))
+
     if pending and not _ids_exist(hashes, id_at, pending):
         return None
     # Only now, with everything else checked, the quotes: each distinct one searched once.
-    found = []
+    found: dict[tuple[str, str], bool] = {}
     every = max(1, len(pairs) // 60)
-    for p, (sid, quote) in enumerate(pairs):
+    for p, pair in enumerate(pairs):
         if p % every == 0:
             progress(n // 2 + n * p // (2 * len(pairs)), n)
         try:
-            found.append(search.find(sid, quote) >= 0)
+            found[pair] = search.find(*pair) >= 0
         except _SearchTooLong:
-            raise SearchTooLong(*_first_citing(cited_pairs, cited_counts, p)) from None
+            raise SearchTooLong(*_first_citing(in_file_order(), pair)) from None
     warned = 0
-    if not all(found):
-        c = 0
-        for count in cited_counts:
-            warned += not all([found[q] for q in cited_pairs[c : c + count]])
-            c += count
+    if not all(found.values()):  # rare: read the events again to count those warned
+        warned = sum(
+            not all([found[c.source, c.quote] for c in e.citations]) for e in in_file_order()
+        )
     order = time_order(starts, ends)
     if order is not None:
         starts, ends, cats = (
@@ -344,12 +357,13 @@ def read_events(
     )
 
 
-def _first_citing(cited_pairs: array, cited_counts: array, pair: int) -> tuple[int, int]:
-    """(event, citation) of the first citation of pair number `pair`."""
-    c = cited_pairs.index(pair)
-    cuts = list(accumulate(cited_counts))
-    event = bisect.bisect_right(cuts, c)
-    return event, c - (cuts[event - 1] if event else 0)
+def _first_citing(events: Iterable[_Event], pair: tuple[str, str]) -> tuple[int, int]:
+    """(event, citation) of the first citation of `pair` (source, quote)."""
+    for k, e in enumerate(events):
+        for j, c in enumerate(e.citations):
+            if (c.source, c.quote) == pair:
+                return k, j
+    raise ValueError(pair)
 
 
 def _ids_exist(
