@@ -11,6 +11,7 @@ file can stall it, fill its memory or make it read outside its folder.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import threading
@@ -537,3 +538,18 @@ def test_the_schema_refuses_what_the_limits_refuse(change):
     assert not list(validator.iter_errors(d))
     change(d)
     assert list(validator.iter_errors(d))
+
+
+def test_lane_counts_are_the_same_whichever_way_they_are_counted():
+    import random
+
+    rng = random.Random(11)
+    n = 2000
+    starts = sorted(rng.uniform(0, 1000) for _ in range(n))
+    lanes = [rng.choice([0, 0, 0, 1, 2]) if i % 50 else 3 for i in range(n)]
+    index = EventIndex(starts, [t + 1 for t in starts], lanes)
+    for edges in ([0.0, 1000.0], [float(k) for k in range(0, 1001, 7)], [5.0], [], [3.5, 3.5, 9.0]):
+        for lane in range(4):
+            mine = index.lane_starts[lane]
+            expected = [sum(1 for t in mine if a <= t < b) for a, b in itertools.pairwise(edges)]
+            assert index.lane_counts(lane, edges) == expected

@@ -100,7 +100,18 @@ class EventIndex:
 
     def lane_counts(self, lane: int, edges: Sequence[float]) -> list[int]:
         """Events of `lane` starting in each [edges[k], edges[k+1]); edges ascend."""
-        cut = list(map(functools.partial(bisect.bisect_left, self.lane_starts[lane]), edges))
+        starts = self.lane_starts[lane]
+        lo = bisect.bisect_left(starts, edges[0]) if edges else 0
+        hi = bisect.bisect_left(starts, edges[-1]) if edges else 0
+        if hi - lo < len(edges):
+            # Fewer events than edges (as in most of a thousand lanes): place each event
+            # rather than each edge, so a frame costs the events in view, not lanes x edges.
+            counts = [0] * max(len(edges) - 1, 0)
+            place = functools.partial(bisect.bisect_right, edges)
+            for k in map(place, starts[lo:hi]):
+                counts[k - 1] += 1
+            return counts
+        cut = list(map(functools.partial(bisect.bisect_left, starts), edges))
         return list(map(operator.sub, cut[1:], cut))
 
     def clusters(

@@ -389,6 +389,7 @@ class _SourceFiles:
         self.read_source = read_source
         self.total = 0
         self._texts: dict[object, str] = {}  # by (device, inode), or by path for read_source
+        self._real_root: Path | None = None
 
     def read(self, resolved: Path) -> str:
         if self.read_source is not None:
@@ -398,7 +399,9 @@ class _SourceFiles:
             return text
         if not _RACE_FREE:
             return self._counted(resolved, None, lambda: _read_source_text(resolved))
-        real_root = self.root.resolve()
+        if self._real_root is None:
+            self._real_root = self.root.resolve()
+        real_root = self._real_root
         parts = resolved.relative_to(real_root).parts
         if not parts:
             raise IsADirectoryError
