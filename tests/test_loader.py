@@ -510,7 +510,7 @@ def test_a_source_too_large(tmp_path):
 
     path = write(tmp_path, doc())
     assert error_of(path, read_source=too_large) == (
-        f"{path}: source 'x': file 'source.txt' is larger than 32 MB"
+        f"{path}: source 'x': file 'source.txt' is larger than 8 MB"
     )
 
 

@@ -58,13 +58,17 @@ class EventIndex:
         if len(self.ends) != n or len(lanes) != n:
             raise ValueError("starts, ends and lanes differ in length")
         self.lane_count = 1 + max(lanes, default=-1)
-        # Each lane's events and starts, picked out by C loops (compress) rather than Python.
-        self.lane_events: list[array] = []
-        self.lane_starts: list[array] = []
-        for lane in range(self.lane_count):
-            picked = array("q", itertools.compress(range(n), map(lane.__eq__, lanes)))
-            self.lane_events.append(picked)
-            self.lane_starts.append(array("d", map(self.starts.__getitem__, picked)))
+        # Each lane's events and starts. One stable sort by lane groups them, in time order
+        # within a lane, and slices cut the groups out: the cost goes with events + lanes (a
+        # pass over every event for each lane made 20,000 lanes take 30 s).
+        by_lane = array("q", sorted(range(n), key=lanes.__getitem__))
+        sizes = [0] * self.lane_count
+        for lane in lanes:
+            sizes[lane] += 1
+        cuts = [0, *itertools.accumulate(sizes)]
+        starts_by_lane = array("d", map(self.starts.__getitem__, by_lane))
+        self.lane_events: list[array] = [by_lane[a:b] for a, b in itertools.pairwise(cuts)]
+        self.lane_starts: list[array] = [starts_by_lane[a:b] for a, b in itertools.pairwise(cuts)]
         durations = array("d", map(operator.sub, self.ends, self.starts))
         if n > _LONG_KEPT_ASIDE:
             # Set aside the events longer than the (K+1)th longest: at most K of them.
@@ -96,7 +100,18 @@ class EventIndex:
 
     def lane_counts(self, lane: int, edges: Sequence[float]) -> list[int]:
         """Events of `lane` starting in each [edges[k], edges[k+1]); edges ascend."""
-        cut = list(map(functools.partial(bisect.bisect_left, self.lane_starts[lane]), edges))
+        starts = self.lane_starts[lane]
+        lo = bisect.bisect_left(starts, edges[0]) if edges else 0
+        hi = bisect.bisect_left(starts, edges[-1]) if edges else 0
+        if hi - lo < len(edges):
+            # Fewer events than edges (as in most of a thousand lanes): place each event
+            # rather than each edge, so a frame costs the events in view, not lanes x edges.
+            counts = [0] * max(len(edges) - 1, 0)
+            place = functools.partial(bisect.bisect_right, edges)
+            for k in map(place, starts[lo:hi]):
+                counts[k - 1] += 1
+            return counts
+        cut = list(map(functools.partial(bisect.bisect_left, starts), edges))
         return list(map(operator.sub, cut[1:], cut))
 
     def clusters(

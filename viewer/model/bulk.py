@@ -7,28 +7,36 @@ an event again when it is shown.
 
 This path never explains a problem. When anything at all is wrong (or merely unusual, such as a
 JSON `null` or a number msgspec will not hold) it gives up and returns None, and the loader's
-hand-written checks read the file instead and say exactly what is wrong and where.
+hand-written checks read the file instead and say exactly what is wrong and where. That
+includes a key given twice in one object, which msgspec would quietly read as its last value:
+the loader refuses such a file, so this path must not read it (see `_no_duplicate_keys`).
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import msgspec
 from msgspec import UNSET, Raw, Struct, UnsetType
 
 from viewer.model.dates import DateError, DateSpan, parse_date
+from viewer.model.limits import MAX_CATEGORIES, MAX_CHARS, MAX_SEARCH_CHARS
 from viewer.model.store import EventStore, time_order
-from viewer.model.timeline import PALETTE, Category, Event, Source, locate
+from viewer.model.timeline import PALETTE, Category, Event, QuoteSearch, Source, locate
+from viewer.model.timeline import SearchTooLong as _SearchTooLong
 
 # What msgspec (and the UTF-8 check in it) raises at input it will not take.
-_REFUSED = (msgspec.MsgspecError, ValueError, RecursionError, OverflowError)
+REFUSED = (msgspec.MsgspecError, ValueError, RecursionError, OverflowError)
 # Distinct date texts remembered while reading: a few decades of days.
 _DATES_KEPT = 65_536
-_QUOTES_KEPT = 65_536
 _CHUNK = 2048
+
+
+class SearchTooLong(Exception):
+    """The quote searches went past MAX_SEARCH_CHARS at citation args[1] of event args[0]
+    (positions in the file), where the loader's other path stops too."""
 
 
 class _Citation(Struct, forbid_unknown_fields=True):
@@ -42,10 +50,11 @@ class _Event(Struct, forbid_unknown_fields=True):
     date: str
     category: str
     citations: list[_Citation]
+    # UNSET rather than a default value, so that the fields given can be counted.
     summary: str | UnsetType = UNSET
     end: str | UnsetType = UNSET
-    note: str = ""
-    disputed_by: list[str] = []
+    note: str | UnsetType = UNSET
+    disputed_by: list[str] | UnsetType = UNSET
 
 
 class _Top(Struct, forbid_unknown_fields=True):
@@ -62,7 +71,7 @@ def decode_top(buf: bytes) -> tuple[dict[str, Any], list[Raw]] | None:
     each event's undecoded bytes; None if msgspec refuses the document."""
     try:
         top = msgspec.json.decode(buf, type=_Top)
-    except _REFUSED:
+    except REFUSED:
         return None
     doc = {
         name: getattr(top, name)
@@ -94,12 +103,12 @@ def _span(date: str, end: str | UnsetType) -> DateSpan:
     return DateSpan(parse_date(date), None if end is UNSET else parse_date(end))
 
 
-def _event(e: _Event, sources: dict[str, Source]) -> Event:
+def _event(e: _Event, sources: dict[str, Source], search: QuoteSearch) -> Event:
     """The Event the loader's hand-written path makes of the same JSON."""
     citations = []
     warnings = []
     for j, c in enumerate(e.citations):
-        citation, warning = locate(sources, j, c.source, c.quote)
+        citation, warning = locate(sources, j, c.source, c.quote, search)
         citations.append(citation)
         if warning:
             warnings.append(warning)
@@ -110,14 +119,45 @@ def _event(e: _Event, sources: dict[str, Source]) -> Event:
         category=e.category,
         summary="" if e.summary is UNSET else e.summary,
         citations=tuple(citations),
-        note=e.note,
-        disputed_by=tuple(e.disputed_by),
+        note="" if e.note is UNSET else e.note,
+        disputed_by=() if e.disputed_by is UNSET else tuple(e.disputed_by),
         warnings=tuple(warnings),
     )
 
 
+def _too_long(texts: list[str], field: str) -> bool:
+    return max(map(len, texts), default=0) > MAX_CHARS[field]
+
+
+def _head_keys(doc: dict[str, Any]) -> tuple[int, int]:
+    """The keys given in the head (the top level, sources and categories), and the colons in
+    its texts. The loader's head checks have passed: the lists hold objects of texts."""
+    keys = len(doc) + 1  # and `events`
+    texts = [v for v in doc.values() if isinstance(v, str)]
+    for name in ("sources", "categories"):
+        for item in doc.get(name, ()):
+            keys += len(item)
+            texts.extend(item.values())
+    return keys, "\0".join(texts).count(":")
+
+
+def _no_duplicate_keys(colons: int, escapes: int, keys: int, colons_in_texts: int) -> bool:
+    """Whether no object in the document has a key twice, given that it holds `colons` colons
+    and `escapes` times `\\u003`, that `keys` keys were read (msgspec keeps the last of two,
+    so it reads one) and that the texts read hold `colons_in_texts` colons (or fewer).
+
+    Each key is followed by one colon outside strings, so the keys in the document number at
+    most the colons in it, less those in the texts. A colon written `\\u003a` is in a text
+    but not among the colons of the bytes: each `\\u003` counts as one more, which keeps the
+    bound at or above the true count. Were any key given twice, or a value dropped, the
+    document would hold more keys than were read; a count of the texts' colons that is too low
+    only raises the bound, so it can make the answer "no" but never a wrong "yes"."""
+    return colons + escapes - colons_in_texts == keys
+
+
 def read_events(
     buf: bytes,
+    head: dict[str, Any],
     raws: list[Raw],
     sources: dict[str, Source],
     categories: dict[str, Category],
@@ -125,9 +165,12 @@ def read_events(
 ) -> EventStore | None:
     """Check every event in `raws` (slices of `buf`) and keep them as an EventStore; None if any
     of them has a problem. Empties `raws` as it goes, so each event's Raw is freed once read.
+    `head` is the rest of the document as decode_top gave it.
 
     Adds the categories events use but `categories` lacks, as the hand-written path does.
-    `progress(i, n)` is called now and then with i events of n read; it may raise to stop.
+    Everything cheap is checked before any quote is searched for; SearchTooLong if the searches
+    go past their budget. `progress(i, n)` is called now and then with i events of n read; it
+    may raise to stop.
     """
     n = len(raws)
     if n == 0:
@@ -138,9 +181,12 @@ def read_events(
     cats, hashes = array("I"), array("q")
     offsets, lengths = array("Q"), array("I")
     bounds: dict[str, tuple[float, float]] = {}  # a date's text: its first instant, and after
-    quotes: dict[tuple[str, str], bool] = {}
+    # Each distinct (source, quote), in the order first cited.
+    pairs: dict[tuple[str, str], None] = {}
     pending: list[tuple[int, str, str]] = []  # (event, its id, the id it is disputed by)
-    warned = 0
+    keys, colons = _head_keys(head)
+    escapes = buf.count(b"\\u003")
+    seen_colons, counted_to = 0, 0  # colons in buf[:counted_to]
     # The first event's bytes cannot occur earlier in a document that passed the head's
     # checks; each later one starts at the first "{" after the one before.
     at = buf.find(bytes(raws[0]))
@@ -149,12 +195,12 @@ def read_events(
     # event to a few list comprehensions.
     step = min(_CHUNK, max(16, -(-n // 120)))  # about 120 progress reports on a large file
     for k0 in range(0, n, step):
-        progress(k0, n)
+        progress(k0 // 2, n)  # the first half: the quote searches come after
         chunk = raws[k0 : k0 + step]
         raws[k0 : k0 + step] = [None] * len(chunk)  # free each Raw once read
         try:
             events = list(map(decode, chunk))  # one call an event is faster than one a chunk
-        except _REFUSED:
+        except REFUSED:
             return None
         sizes = list(map(len, chunk))
         lengths.extend(sizes)
@@ -165,10 +211,20 @@ def read_events(
             at += size
         del chunk
         ids = [e.id for e in events]
+        titles = [e.title for e in events]
+        summaries = [e.summary for e in events if e.summary is not UNSET]
+        notes = [e.note for e in events if e.note is not UNSET]
         if not (
             all(map(str.strip, ids))
-            and all(map(str.strip, [e.title for e in events]))
-            and all(e.summary is UNSET or e.summary.strip() for e in events)
+            and all(map(str.strip, titles))
+            and all(map(str.strip, summaries))
+        ):
+            return None
+        if (
+            _too_long(ids, "id")
+            or _too_long(titles, "title")
+            or _too_long(summaries, "summary")
+            or _too_long(notes, "note")
         ):
             return None
         hashes.extend(map(hash, ids))
@@ -178,7 +234,8 @@ def read_events(
             return None
         starts.extend([g[0] for g in got])
         until = [g[1] for g in got]
-        for j, end in enumerate([e.end for e in events]):
+        given_ends = [e.end for e in events]
+        for j, end in enumerate(given_ends):
             if end is not UNSET:
                 last = bounds.get(end) or _bound(bounds, [end], [None])
                 if not last or last[1] <= got[j][0]:  # not a date, or ends before it starts
@@ -188,11 +245,13 @@ def read_events(
         names = [e.category for e in events]
         lanes = list(map(position.get, names))
         if None in lanes:
-            if not all(map(str.strip, names)):
+            if not all(map(str.strip, names)) or _too_long(names, "category"):
                 return None
             for j, name in enumerate(names):
                 if lanes[j] is None:
                     if name not in position:
+                        if len(categories) >= MAX_CATEGORIES:
+                            return None
                         position[name] = len(categories)
                         color = PALETTE[len(categories) % len(PALETTE)]
                         categories[name] = Category(name, name, color)
@@ -201,39 +260,76 @@ def read_events(
         cited = [e.citations for e in events]
         if not all(cited):
             return None
-        pairs = [(c.source, c.quote) for cs in cited for c in cs]
-        if not all(map(sources.__contains__, [p[0] for p in pairs])):
+        chunk_pairs = [(c.source, c.quote) for cs in cited for c in cs]
+        sids = [p[0] for p in chunk_pairs]
+        quotes = [p[1] for p in chunk_pairs]
+        if not all(map(sources.__contains__, sids)):
             return None
-        if not all(map(str.strip, [p[1] for p in pairs])):
+        if not all(map(str.strip, quotes)) or _too_long(quotes, "quote"):
             return None
-        found = list(map(quotes.get, pairs))
-        if None in found:
-            if len(quotes) >= _QUOTES_KEPT:
-                quotes.clear()
-            for j, (sid, quote) in enumerate(pairs):
-                if found[j] is None:
-                    found[j] = quotes[sid, quote] = quote in sources[sid].text
-        if not all(found):
-            j = 0
-            for cs in cited:
-                warned += not all(found[j : j + len(cs)])
-                j += len(cs)
+        pairs.update(dict.fromkeys(chunk_pairs))
         disputed = [e.disputed_by for e in events]
         for j in [j for j, others in enumerate(disputed) if others]:
             pending.extend((k0 + j, ids[j], other) for other in disputed[j])
+        # The keys read, and the colons in the texts read (see _no_duplicate_keys).
+        given = [e for e in given_ends if e is not UNSET]
+        chunk_keys = (
+            5 * len(events)
+            + len(summaries)
+            + len(notes)
+            + len(given)
+            + len(disputed)
+            - disputed.count(UNSET)
+            + 2 * len(chunk_pairs)
+        )
+        keys += chunk_keys
+        # Counting the colons in the texts costs; when the events' own bytes hold no more
+        # colons than keys, their texts hold none, and counting none is safe anyway: too low a
+        # count can only make _no_duplicate_keys say no.
+        a, b = offsets[k0], offsets[-1] + lengths[-1]
+        seen_colons += buf.count(b":", counted_to, a)
+        in_chunk = buf.count(b":", a, b)
+        seen_colons += in_chunk
+        counted_to = b
+        if escapes or in_chunk != chunk_keys:
+            others = [o for d in disputed if d for o in d]
+            texts = [ids, titles, summaries, notes, dates, given, names, sids, quotes, others]
+            colons += sum("\0".join(t).count(":") for t in texts)
+    seen_colons += buf.count(b":", counted_to)
+    if not _no_duplicate_keys(seen_colons, escapes, keys, colons):
+        return None
     if len(set(hashes)) != n:
         return None  # a duplicate id (or, once in an age, two ids with one hash)
 
     view = memoryview(buf)
+    search = QuoteSearch(sources, MAX_SEARCH_CHARS)
 
     def make(i: int) -> Event:
-        return _event(decode(view[offsets[i] : offsets[i] + lengths[i]]), sources)
+        return _event(decode(view[offsets[i] : offsets[i] + lengths[i]]), sources, search)
 
     def id_at(i: int) -> str:
         return decode(view[offsets[i] : offsets[i] + lengths[i]]).id
 
+    def in_file_order() -> Iterator[_Event]:
+        return (decode(view[offsets[i] : offsets[i] + lengths[i]]) for i in range(n))
+
     if pending and not _ids_exist(hashes, id_at, pending):
         return None
+    # Only now, with everything else checked, the quotes: each distinct one searched once.
+    found: dict[tuple[str, str], bool] = {}
+    every = max(1, len(pairs) // 60)
+    for p, pair in enumerate(pairs):
+        if p % every == 0:
+            progress(n // 2 + n * p // (2 * len(pairs)), n)
+        try:
+            found[pair] = search.find(*pair) >= 0
+        except _SearchTooLong:
+            raise SearchTooLong(*_first_citing(in_file_order(), pair)) from None
+    warned = 0
+    if not all(found.values()):  # rare: read the events again to count those warned
+        warned = sum(
+            not all([found[c.source, c.quote] for c in e.citations]) for e in in_file_order()
+        )
     order = time_order(starts, ends)
     if order is not None:
         starts, ends, cats = (
@@ -259,6 +355,15 @@ def read_events(
         disputes={other: tuple(sorted(at)) for other, at in disputes.items()},
         order=order,
     )
+
+
+def _first_citing(events: Iterable[_Event], pair: tuple[str, str]) -> tuple[int, int]:
+    """(event, citation) of the first citation of `pair` (source, quote)."""
+    for k, e in enumerate(events):
+        for j, c in enumerate(e.citations):
+            if (c.source, c.quote) == pair:
+                return k, j
+    raise ValueError(pair)
 
 
 def _ids_exist(

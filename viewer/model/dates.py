@@ -14,18 +14,14 @@ import functools
 import re
 from dataclasses import dataclass
 
-from dateutil import parser as _dateparser
-
 SECONDS_PER_DAY = 86_400.0
 _EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
 MONTH_ABBR = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
-# The three forms we write ourselves; anything else goes to dateutil.
-_ISO = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # ASCII digits only
-# Two defaults that differ in every field: a field dateutil fills from the default was not
-# in the text, so comparing two parses tells us the precision the text gave.
-_DEFAULT_A = _dt.datetime(2000, 1, 1)
-_DEFAULT_B = _dt.datetime(2001, 2, 2)
+# The three forms we write ourselves (fullmatch: `$` would let a trailing newline in).
+_ISO = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")  # ASCII digits only
+# A date text is a few words at most; anything longer is refused before it is parsed.
+MAX_DATE_CHARS = 100
 
 
 class DateError(ValueError):
@@ -140,46 +136,126 @@ class PartialDate:
 
 
 def parse_date(text: str) -> PartialDate:
-    """Parse `text` into a PartialDate at the precision the text gives.
+    """Parse `text` into a PartialDate at the precision the text gives, or raise DateError.
 
-    `2019`, `2021-04` and `2022-04-22` are read directly; other forms (`April 2021`,
-    `22 Apr 2022`) go through python-dateutil's parser. A text without a year, or naming a day
-    that does not exist, raises DateError.
+    Read: `2019`, `2021-04`, `2022-04-22`, `2022/04/22`, `2022/04`, and English month names
+    (full or three letters, any case) with a day and a year: `April 2021`, `Apr. 2021`,
+    `22 April 2022`, `April 22, 2022`. Nothing else may be in the text but spaces and commas, so
+    a date says exactly what it says. Refused, each with its reason: a text longer than
+    MAX_DATE_CHARS (before any parsing), a time of day or offset, a sign, a control character,
+    digits other than ASCII 0-9, no year, a day that does not exist, and `04/05/2022`
+    (ambiguous: day or month first).
     """
     if not isinstance(text, str):
         raise DateError(f"{_quoted(text)} is not a date")
+    if len(text) > MAX_DATE_CHARS:  # before anything else: a 1 MB text costs nothing more
+        raise DateError(
+            f"{_quoted(text)} is not a date: it is longer than {MAX_DATE_CHARS} characters"
+        )
     return _parse_text(text)
+
+
+def _not_a_date(text: str, why: str = "") -> DateError:
+    return DateError(f"{_quoted(text)} is not a date" + (f": {why}" if why else ""))
 
 
 # Large timelines repeat the same few thousand dates; PartialDate is immutable, so one parse
 # serves them all. Failures raise and are not cached.
 @functools.lru_cache(maxsize=1 << 16)
 def _parse_text(text: str) -> PartialDate:
-    s = text.strip()
-    m = _ISO.match(s)
+    s = text.strip(" ")
+    if not s:
+        raise _not_a_date(text)
+    if not s.isascii():
+        if any(c.isdigit() or c.isnumeric() for c in s if not c.isascii()):
+            raise _not_a_date(text, "digits must be ASCII 0-9")
+        raise _not_a_date(text, "only English month names, ASCII digits and spaces are read")
+    if _CONTROL.search(s):
+        raise _not_a_date(text, "it contains a control character")
+    m = _ISO.fullmatch(s) or _YEAR_FIRST.fullmatch(s)
     if m:
         # The form tells the precision; PartialDate checks the calendar (month 13, 30 February).
         year, month, day = (int(g) if g else None for g in m.groups())
-        try:
-            return PartialDate(year, month, day)  # type: ignore[arg-type]
-        except DateError:
-            raise DateError(f"{_quoted(text)} is not a date") from None
-    if not s or s.isdigit():
-        raise DateError(f"{_quoted(text)} is not a date")
-    try:
-        a = _dateparser.parse(s, default=_DEFAULT_A)
-        b = _dateparser.parse(s, default=_DEFAULT_B)
-    except (ValueError, OverflowError, TypeError):
-        raise DateError(f"{_quoted(text)} is not a date") from None
-    if a.year != b.year:
-        raise DateError(f"{_quoted(text)} has no year")
-    if (a.hour, a.minute, a.second) != (0, 0, 0):
+        return _date(text, year, month, day)  # type: ignore[arg-type]
+    if s[0] == "-" and s[1:2].isdigit():
+        raise _not_a_date(text, "years before 1 are not supported yet")
+    if s[0] == "+":
+        raise _not_a_date(text, "a year has no sign")
+    if ":" in s or _TIME_T.search(s):
         raise DateError(f"{_quoted(text)} has a time of day; give a year, a month or a day")
-    has_month = a.month == b.month
-    has_day = a.day == b.day
-    if has_day and not has_month:
-        raise DateError(f"{_quoted(text)} has a day but no month")
-    return PartialDate(a.year, a.month if has_month else None, a.day if has_day else None)
+    if _DAY_MONTH_YEAR.fullmatch(s):
+        raise _not_a_date(text, "day or month first? Write it as YYYY-MM-DD")
+    return _words(text, s)
+
+
+_MONTHS = {
+    name: k + 1
+    for k, full in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        )
+    )
+    for name in (full, full[:3])
+}
+_MONTHS["sept"] = 9
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_YEAR_FIRST = re.compile(r"([0-9]{4})/([0-9]{1,2})(?:/([0-9]{1,2}))?")
+_DAY_MONTH_YEAR = re.compile(r"[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}")
+_TIME_T = re.compile(r"[0-9][Tt][0-9]")
+# A text of words: each token a month name (with an optional full stop after it) or a number,
+# the tokens apart by spaces and commas.
+_TOKEN = re.compile(r"([A-Za-z]+)\.?|([0-9]+)")
+_APART = re.compile(r"[ ,]+")
+
+
+def _date(text: str, year: int, month: int | None = None, day: int | None = None) -> PartialDate:
+    try:
+        return PartialDate(year, month, day)
+    except DateError:
+        raise _not_a_date(text) from None
+
+
+def _words(text: str, s: str) -> PartialDate:
+    """`April 2021`, `22 Apr 2022`, `April 22, 2022`: a month name, a day and a year, and
+    nothing else. A one- or two-digit number is a day; three or four digits are a year."""
+    kinds: list[str] = []
+    month = day = year = None
+    for part in _APART.split(s.strip(",")):
+        m = _TOKEN.fullmatch(part)
+        if m is None:
+            raise _not_a_date(text)
+        if m.group(1):
+            if m.group(1).lower() not in _MONTHS or month is not None:
+                raise _not_a_date(text)
+            month = _MONTHS[m.group(1).lower()]
+            kinds.append("M")
+        elif len(m.group(2)) <= 2 and day is None:
+            day = int(m.group(2))
+            kinds.append("D")
+        elif 3 <= len(m.group(2)) <= 4 and year is None:
+            year = int(m.group(2))
+            kinds.append("Y")
+        else:
+            raise _not_a_date(text)
+    form = "".join(kinds)
+    if form in ("M", "MD", "DM"):
+        raise DateError(f"{_quoted(text)} has no year")
+    if form == "MY":
+        return _date(text, year, month)  # type: ignore[arg-type]
+    if form in ("DMY", "MDY"):
+        return _date(text, year, month, day)  # type: ignore[arg-type]
+    raise _not_a_date(text)
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,13 @@ hooks are plain Python, so the model stays free of Qt.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import json
 import os
 import re
 import reprlib
+import stat
 from collections.abc import Callable, Iterator
 from json.decoder import JSONDecoder, scanstring
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -22,12 +24,39 @@ from typing import Any, Protocol
 
 from viewer.model import bulk
 from viewer.model.dates import DateError, DateSpan, parse_date
+from viewer.model.limits import (
+    MAX_CATEGORIES,
+    MAX_CHARS,
+    MAX_FILE_BYTES,
+    MAX_SEARCH_CHARS,
+    MAX_SOURCE_BYTES,
+    MAX_SOURCES,
+    MAX_SOURCES_TOTAL_BYTES,
+)
 from viewer.model.store import EventStore
-from viewer.model.timeline import PALETTE, Category, Citation, Event, Source, Timeline, locate
+from viewer.model.timeline import (
+    PALETTE,
+    Category,
+    Citation,
+    Event,
+    QuoteSearch,
+    SearchTooLong,
+    Source,
+    Timeline,
+    locate,
+)
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "MAX_SOURCE_BYTES",
+    "CancelFlag",
+    "LoadCancelled",
+    "TimelineError",
+    "load_timeline",
+    "parse_timeline",
+]
 
 FORMAT_VERSION = 1
-MAX_FILE_BYTES = 190 * 1024 * 1024
-MAX_SOURCE_BYTES = 32 * 1024 * 1024
 _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")  # what json skips between tokens
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -188,6 +217,58 @@ def _not_json(path: Path, text: str, exc: ValueError) -> TimelineError:
     return TimelineError(path, "", "not valid JSON (" + " ".join(str(exc).split()) + ")")
 
 
+class _Duplicated(dict):
+    """An object in which `key` occurs more than once (json.loads keeps only the last)."""
+
+    key = ""
+
+
+class _Objects:
+    """json's object_pairs_hook: a dict for each object, a _Duplicated one where a key occurs
+    twice; `duplicated` says whether any did, so that a clean document is not walked again."""
+
+    def __init__(self) -> None:
+        self.duplicated = False
+
+    def __call__(self, pairs: list[tuple[str, Any]]) -> dict:
+        obj = dict(pairs)
+        if len(obj) == len(pairs):
+            return obj
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                break
+            seen.add(key)
+        self.duplicated = True
+        marked = _Duplicated(obj)
+        marked.key = key
+        return marked
+
+
+def _duplicate(path: Path, doc: Any) -> TimelineError | None:
+    """The error for the first object (depth first, in file order) that has a key twice.
+
+    Such a file is ambiguous: every JSON tool reads it its own way (json.loads and msgspec keep
+    the last value, some keep the first), so it is refused rather than read one of them."""
+    stack: list[tuple[str, Any]] = [("", doc)]
+    while stack:
+        loc, value = stack.pop()
+        if isinstance(value, dict):
+            if isinstance(value, _Duplicated):
+                return TimelineError(
+                    path,
+                    _key_place(loc, value.key),
+                    "duplicate field (given more than once in the same object)",
+                )
+            inner = [(_key_place(loc, k), v) for k, v in value.items()]
+        elif isinstance(value, list):
+            inner = [(f"{loc}[{i}]", v) for i, v in enumerate(value)]
+        else:
+            continue
+        stack.extend(reversed([(at, v) for at, v in inner if isinstance(v, (dict, list))]))
+    return None
+
+
 class _Reader:
     """Checks one parsed document; `fail` raises with the file name filled in."""
 
@@ -222,6 +303,9 @@ class _Reader:
             raise self.fail(where, f"expected a string, found {_type_name(value)}")
         if not empty and not value.strip():
             raise self.fail(where, "must not be empty")
+        limit = MAX_CHARS.get(key)
+        if limit is not None and len(value) > limit:
+            raise self.fail(where, f"is {len(value):,} characters long; the limit is {limit:,}")
         return value
 
     def array(self, obj: dict, key: str, loc: str, *, required: bool = True) -> list:
@@ -265,6 +349,7 @@ def _resolve_inside(root: Path, base: Path, name: str) -> Path | str:
 
 
 def _read_source_text(path: Path) -> str:
+    """A source file's text, by its path (where the system cannot open files race-free)."""
     if not path.exists():
         raise FileNotFoundError
     if path.is_dir():
@@ -274,6 +359,105 @@ def _read_source_text(path: Path) -> str:
     if path.stat().st_size > MAX_SOURCE_BYTES:
         raise OverflowError
     return path.read_bytes().decode("utf-8")
+
+
+class _SymlinkOnPath(Exception):
+    """A folder on a source's path became a symbolic link after the path was checked."""
+
+
+class _TooMuchSource(Exception):
+    """The distinct source files together are over MAX_SOURCES_TOTAL_BYTES."""
+
+
+# Open without following a link in the last part, and without waiting on a pipe.
+_NO_LINK = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_RACE_FREE = bool(getattr(os, "O_NOFOLLOW", 0)) and os.open in os.supports_dir_fd
+
+
+class _SourceFiles:
+    """Reads the source files of one load: each distinct file once, and all of them together
+    no more than MAX_SOURCES_TOTAL_BYTES.
+
+    A path is checked (resolved inside the root) and then opened one part at a time from the
+    root's folder, never following a link, and the file is read from the descriptor it opened:
+    a folder swapped for a link between the check and the open cannot lead outside.
+    `read_source`, if given, replaces that reading (for tests); it gets the resolved path.
+    """
+
+    def __init__(self, root: Path, read_source: Callable[[Path], str] | None) -> None:
+        self.root = root
+        self.read_source = read_source
+        self.total = 0
+        self._texts: dict[object, str] = {}  # by (device, inode), or by path for read_source
+        self._real_root: Path | None = None
+
+    def read(self, resolved: Path) -> str:
+        if self.read_source is not None:
+            text = self._texts.get(resolved)
+            if text is None:
+                text = self._texts[resolved] = self.read_source(resolved)
+            return text
+        if not _RACE_FREE:
+            return self._counted(resolved, None, lambda: _read_source_text(resolved))
+        if self._real_root is None:
+            self._real_root = self.root.resolve()
+        real_root = self._real_root
+        parts = resolved.relative_to(real_root).parts
+        if not parts:
+            raise IsADirectoryError
+        folder = os.open(real_root, os.O_RDONLY | os.O_DIRECTORY | _NO_LINK)
+        part = parts[0]
+        try:
+            for part in parts[:-1]:
+                inner = os.open(part, os.O_RDONLY | os.O_DIRECTORY | _NO_LINK, dir_fd=folder)
+                os.close(folder)
+                folder = inner
+            part = parts[-1]
+            fd = os.open(part, os.O_RDONLY | os.O_NONBLOCK | _NO_LINK, dir_fd=folder)
+        except OSError as exc:
+            if exc.errno not in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
+                raise
+            # The resolved path held no link: one there now appeared after the check.
+            try:
+                linked = stat.S_ISLNK(os.lstat(part, dir_fd=folder).st_mode)
+            except OSError:
+                linked = False
+            if linked:
+                raise _SymlinkOnPath from None
+            raise FileNotFoundError from None  # a file where a folder should be
+        finally:
+            os.close(folder)
+        with open(fd, "rb") as f:  # closes fd
+            info = os.fstat(fd)
+            if stat.S_ISDIR(info.st_mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(info.st_mode):
+                raise OSError(errno.EINVAL, "not a regular file")
+            return self._counted((info.st_dev, info.st_ino), info.st_size, f.read)
+
+    def _counted(self, key: object, size: int | None, read: Callable[[], Any]) -> str:
+        """The text of the file `key`, read by `read` unless it was read before."""
+        text = self._texts.get(key)
+        if text is not None:
+            return text
+        if size is not None and size > MAX_SOURCE_BYTES:
+            raise OverflowError
+        if size is not None and self.total + size > MAX_SOURCES_TOTAL_BYTES:
+            raise _TooMuchSource
+        if size is None:
+            data = read()
+        else:  # what stat said, and more if the file grew since (up to one past the limit)
+            data = read(size + 1)
+            if len(data) > size:
+                data += read(MAX_SOURCE_BYTES + 1 - len(data))
+        got = len(data)  # what was read, not what stat said: the file may have grown
+        if got > MAX_SOURCE_BYTES:
+            raise OverflowError
+        if self.total + got > MAX_SOURCES_TOTAL_BYTES:
+            raise _TooMuchSource
+        self.total += got
+        text = self._texts[key] = data.decode("utf-8") if isinstance(data, bytes) else data
+        return text
 
 
 def _read_in_steps(path: Path, size: int, steps: _Progress) -> bytes:
@@ -289,7 +473,7 @@ def _read_in_steps(path: Path, size: int, steps: _Progress) -> bytes:
     return b"".join(parts)
 
 
-def _scan_top_object(text: str, every: int) -> Iterator[int]:
+def _scan_top_object(text: str, every: int, objects: _Objects) -> Iterator[int]:
     """Parse `text` like json.loads, for a document that is an object, yielding now and then
     the position reached; returns the document. The elements of the object's lists (such as
     `events`) are parsed one by one, so that a background thread lets go of the interpreter
@@ -298,7 +482,7 @@ def _scan_top_object(text: str, every: int) -> Iterator[int]:
     Raises ValueError or IndexError at anything unexpected: the caller then leaves the document
     to json.loads, so that every message is json's own.
     """
-    scan = JSONDecoder().scan_once
+    scan = JSONDecoder(object_pairs_hook=objects).scan_once
     space = _JSON_SPACE.match
 
     def value(i: int) -> tuple[Any, int]:
@@ -320,6 +504,8 @@ def _scan_top_object(text: str, every: int) -> Iterator[int]:
             if text[i] != '"':
                 raise ValueError(i)
             key, i = scanstring(text, i + 1, True)
+            if key in doc:  # json.loads (with the hook) finds it again and says where
+                raise ValueError(i)
             i = space(text, i).end()
             if text[i] != ":":
                 raise ValueError(i)
@@ -358,9 +544,9 @@ def _scan_top_object(text: str, every: int) -> Iterator[int]:
     return doc
 
 
-def _parse_json_in_steps(text: str, steps: _Progress) -> Any:
+def _parse_json_in_steps(text: str, steps: _Progress, objects: _Objects) -> Any:
     """json.loads(text), reporting progress and checking for cancellation as it goes."""
-    parser = _scan_top_object(text, _ceil_div(len(text), _PARSE_REPORTS))
+    parser = _scan_top_object(text, _ceil_div(len(text), _PARSE_REPORTS), objects)
     while True:
         try:
             at = next(parser)
@@ -370,22 +556,25 @@ def _parse_json_in_steps(text: str, steps: _Progress) -> Any:
             break
         # Outside the try: what the hook raises (LoadCancelled) is not a parsing problem.
         steps.within(_READ, _PARSE, at, len(text))
-    return json.loads(text)
+    return json.loads(text, object_pairs_hook=objects)
 
 
 def load_timeline(
     path: str | Path,
     *,
     root: str | Path | None = None,
-    read_source: Callable[[Path], str] = _read_source_text,
+    read_source: Callable[[Path], str] | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancel: CancelFlag | None = None,
 ) -> Timeline:
     """Load and check the timeline file at `path`.
 
     Source files are resolved relative to the timeline's folder and must stay inside `root`
-    (by default that folder). Structural problems raise TimelineError; a quote that is not found
-    in its source is kept, with a warning on its event.
+    (by default that folder); `read_source(resolved_path)`, if given, reads them instead of the
+    loader's own race-free reader. Structural problems raise TimelineError; a quote that is not
+    found in its source is kept, with a warning on its event. Everything cheap (structure, ids,
+    dates, references) is checked before any quote is searched for, and the limits in
+    viewer.model.limits bound the work a file can cause.
 
     `progress(done, total)`, if given, is called from the loading thread with `done` never
     decreasing: once at the start, at most about 200 times in all, and last with done == total
@@ -418,7 +607,7 @@ def parse_timeline(
     path: Path,
     *,
     root: str | Path | None = None,
-    read_source: Callable[[Path], str] = _read_source_text,
+    read_source: Callable[[Path], str] | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancel: CancelFlag | None = None,
 ) -> Timeline:
@@ -430,13 +619,19 @@ def _parse(
     raw: bytes,
     path: Path,
     root: str | Path | None,
-    read_source: Callable[[Path], str],
+    read_source: Callable[[Path], str] | None,
     steps: _Progress,
 ) -> Timeline:
     steps.at(_READ)
-    timeline = _parse_fast(raw, path, root, read_source, steps)
+    files = _SourceFiles(Path(root) if root is not None else path.parent, read_source)
+    timeline = _parse_fast(raw, path, files, steps)
     if timeline is not None:
         return timeline
+    return _parse_checked(raw, path, files, steps)
+
+
+def _parse_checked(raw: bytes, path: Path, files: _SourceFiles, steps: _Progress) -> Timeline:
+    """The hand-written path: reads any file, and says what its first problem is."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raise TimelineError(
             path, "line 1", "starts with a byte-order mark; save it as UTF-8 without BOM"
@@ -448,11 +643,12 @@ def _parse(
         raise TimelineError(path, f"line {line}", "is not valid UTF-8 text") from None
     if not text.strip():
         raise TimelineError(path, "", "is empty")
+    objects = _Objects()
     try:
         if steps.report is None and steps.cancel is None:
-            doc = json.loads(text)
+            doc = json.loads(text, object_pairs_hook=objects)
         else:
-            doc = _parse_json_in_steps(text, steps)
+            doc = _parse_json_in_steps(text, steps, objects)
     except json.JSONDecodeError as exc:
         raise TimelineError(
             path, f"line {exc.lineno} column {exc.colno}", f"not valid JSON ({exc.msg})"
@@ -461,10 +657,13 @@ def _parse(
         raise _too_deep(path, text) from None
     except ValueError as exc:  # an integer longer than Python will convert
         raise _not_json(path, text, exc) from None
-
+    if objects.duplicated:
+        duplicate = _duplicate(path, doc)
+        if duplicate is not None:
+            raise duplicate
     r = _Reader(path)
     r.obj(doc, "", _TOP_KEYS, ("version", "title", "sources", "events"))
-    title, description, categories, sources = _read_head(r, doc, path, root, read_source, steps)
+    title, description, categories, sources = _read_head(r, doc, path, files, steps)
     events = _read_events(r, doc, sources, categories, steps)
     return _finish(steps, title, description, sources, categories, tuple(events), path)
 
@@ -496,8 +695,7 @@ def _read_head(
     r: _Reader,
     doc: dict,
     path: Path,
-    root: str | Path | None,
-    read_source: Callable[[Path], str],
+    files: _SourceFiles,
     steps: _Progress,
 ) -> tuple[str, str, dict[str, Category], dict[str, Source]]:
     """Everything but the events: title, description, categories and sources (read in)."""
@@ -510,45 +708,53 @@ def _read_head(
     title = r.text(doc, "title", "")
     description = r.text(doc, "description", "", required=False, empty=True)
     categories = _read_categories(r, doc)
-    base = path.parent
-    trust_root = Path(root) if root is not None else base
     steps.at(_PARSE)
-    sources = _read_sources(r, doc, base, trust_root, read_source, steps)
+    sources = _read_sources(r, doc, path.parent, files, steps)
     return title, description, categories, sources
 
 
-def _parse_fast(
-    raw: bytes,
-    path: Path,
-    root: str | Path | None,
-    read_source: Callable[[Path], str],
-    steps: _Progress,
-) -> Timeline | None:
+def _parse_fast(raw: bytes, path: Path, files: _SourceFiles, steps: _Progress) -> Timeline | None:
     """The timeline, if the file has no problem at all, read at C speed by viewer.model.bulk;
-    else None, and the hand-written path reads it again to say what the problem is."""
+    else None, and the hand-written path reads it again to say what the problem is. Nothing
+    msgspec raises gets out: any of it means "read it the other way"."""
     top = bulk.decode_top(raw)
     if top is None:
         return None
     doc, raw_events = top
     try:
-        title, description, categories, sources = _read_head(
-            _Reader(path), doc, path, root, read_source, steps
-        )
+        title, description, categories, sources = _read_head(_Reader(path), doc, path, files, steps)
     except TimelineError:
         return None
 
     def progress(i: int, n: int) -> None:
         steps.within(_SOURCES, _EVENTS, i, n)
 
-    store = bulk.read_events(raw, raw_events, sources, categories, progress)
+    try:
+        store = bulk.read_events(raw, doc, raw_events, sources, categories, progress)
+    except bulk.SearchTooLong as exc:
+        raise _search_too_long(path, *exc.args) from None
+    except bulk.REFUSED:  # msgspec's own errors never get out: the other path explains
+        return None
     if store is None:
         return None
     return _finish(steps, title, description, sources, categories, store, path)
 
 
+def _search_too_long(path: Path, event: int, citation: int) -> TimelineError:
+    return TimelineError(
+        path,
+        f"events[{event}].citations[{citation}].quote",
+        f"the quotes need more than {MAX_SEARCH_CHARS:,} characters of the sources searched "
+        "(the limit; see Limits in docs/format.md)",
+    )
+
+
 def _read_categories(r: _Reader, doc: dict) -> dict[str, Category]:
     categories: dict[str, Category] = {}
-    for i, item in enumerate(r.array(doc, "categories", "", required=False)):
+    items = r.array(doc, "categories", "", required=False)
+    if len(items) > MAX_CATEGORIES:
+        raise r.fail("categories", f"{len(items):,} categories; the limit is {MAX_CATEGORIES:,}")
+    for i, item in enumerate(items):
         loc = f"categories[{i}]"
         r.obj(item, loc, _CATEGORY_KEYS, ("id", "label"))
         cid = r.text(item, "id", loc)
@@ -565,29 +771,42 @@ def _read_sources(
     r: _Reader,
     doc: dict,
     base: Path,
-    trust_root: Path,
-    read_source: Callable[[Path], str],
+    files: _SourceFiles,
     steps: _Progress,
 ) -> dict[str, Source]:
     sources: dict[str, Source] = {}
     items = r.array(doc, "sources", "")
-    every = _ceil_div(len(items), _SOURCE_REPORTS)
+    if len(items) > MAX_SOURCES:
+        raise r.fail("sources", f"{len(items):,} sources; the limit is {MAX_SOURCES:,}")
+    # Every entry is checked before any file is opened: a bad last entry costs no reading.
+    entries = []
     for i, item in enumerate(items):
-        if i % every == 0:
-            steps.within(_PARSE, _SOURCES, i, len(items))
         loc = f"sources[{i}]"
         r.obj(item, loc, _SOURCE_KEYS, ("id", "file", "title"))
         sid = r.text(item, "id", loc)
         if sid in sources:
             raise r.fail(f"{loc}.id", f"duplicate source id {_shown(sid)}")
         name = r.text(item, "file", loc)
+        sources[sid] = Source(
+            id=sid,
+            file=name,
+            title=r.text(item, "title", loc),
+            description=r.text(item, "description", loc, required=False, empty=True),
+            text="",
+            url=r.text(item, "url", loc, required=False, empty=True),
+        )
+        entries.append((sid, name))
+    every = _ceil_div(len(items), _SOURCE_REPORTS)
+    for i, (sid, name) in enumerate(entries):
+        if i % every == 0:
+            steps.within(_PARSE, _SOURCES, i, len(items))
         where = f"source {_shown(sid)}"
         shown_name = _shown(name)
-        resolved = _resolve_inside(trust_root, base, name)
+        resolved = _resolve_inside(files.root, base, name)
         if isinstance(resolved, str):
             raise r.fail(where, f"file {shown_name} {resolved}")
         try:
-            text = read_source(resolved)
+            text = files.read(resolved)
         except FileNotFoundError:
             raise r.fail(where, f"file {shown_name} not found") from None
         except IsADirectoryError:
@@ -597,18 +816,21 @@ def _read_sources(
         except OverflowError:
             limit = MAX_SOURCE_BYTES // (1024 * 1024)
             raise r.fail(where, f"file {shown_name} is larger than {limit} MB") from None
+        except _TooMuchSource:
+            limit = MAX_SOURCES_TOTAL_BYTES // (1024 * 1024)
+            raise r.fail(
+                where,
+                f"file {shown_name} takes the source files read over {limit} MB in all (the limit)",
+            ) from None
+        except _SymlinkOnPath:
+            raise r.fail(
+                where, f"file {shown_name} changed as it was opened (a link appeared on its path)"
+            ) from None
         except OSError as exc:
             raise r.fail(
                 where, f"file {shown_name} cannot be read ({exc.strerror or exc})"
             ) from None
-        sources[sid] = Source(
-            id=sid,
-            file=name,
-            title=r.text(item, "title", loc),
-            description=r.text(item, "description", loc, required=False, empty=True),
-            text=text,
-            url=r.text(item, "url", loc, required=False, empty=True),
-        )
+        sources[sid] = dataclasses.replace(sources[sid], text=text)
     return sources
 
 
@@ -619,16 +841,18 @@ def _read_events(
     categories: dict[str, Category],
     steps: _Progress,
 ) -> list[Event]:
+    """The events, checked in two passes: first everything cheap (fields, ids, dates,
+    categories, references), then the quote searches, which are the costly part."""
     items = r.array(doc, "events", "")
     if not items:
         raise r.fail("events", "the timeline has no events")
     seen: set[str] = set()
-    events: list[Event] = []
+    checked: list[tuple[dict, str, DateSpan, list[tuple[str, str]], tuple[str, ...]]] = []
     pending_disputes: list[tuple[str, str, str]] = []
     every = _ceil_div(len(items), _EVENT_REPORTS)
     for i, item in enumerate(items):
         if i % every == 0:
-            steps.within(_SOURCES, _EVENTS, i, len(items))
+            steps.within(_SOURCES, (_SOURCES + _EVENTS) // 2, i, len(items))
         loc = f"events[{i}]"
         r.obj(item, loc, _EVENT_KEYS, ("id", "title", "date", "category", "citations"))
         eid = r.text(item, "id", loc)
@@ -638,10 +862,16 @@ def _read_events(
         when = _read_span(r, item, loc)
         category = r.text(item, "category", loc)
         if category not in categories:
+            if len(categories) >= MAX_CATEGORIES:
+                raise r.fail(
+                    f"{loc}.category",
+                    f"{_shown(category)} would be category {len(categories) + 1:,}; "
+                    f"the limit is {MAX_CATEGORIES:,}",
+                )
             categories[category] = Category(
                 category, category, PALETTE[len(categories) % len(PALETTE)]
             )
-        citations, warnings = _read_citations(r, item, loc, sources)
+        cited = _read_citations(r, item, loc, sources)
         disputed_by = []
         for j, other in enumerate(r.array(item, "disputed_by", loc, required=False)):
             if not isinstance(other, str):
@@ -649,24 +879,43 @@ def _read_events(
                 raise r.fail(where, f"expected an event id, found {_type_name(other)}")
             disputed_by.append(other)
             pending_disputes.append((f"{loc}.disputed_by[{j}]", other, eid))
-        events.append(
-            Event(
-                id=eid,
-                title=r.text(item, "title", loc),
-                when=when,
-                category=category,
-                summary=r.text(item, "summary", loc, required=False),
-                citations=tuple(citations),
-                note=r.text(item, "note", loc, required=False, empty=True),
-                disputed_by=tuple(disputed_by),
-                warnings=tuple(warnings),
-            )
-        )
+        r.text(item, "title", loc)
+        r.text(item, "summary", loc, required=False)
+        r.text(item, "note", loc, required=False, empty=True)
+        checked.append((item, eid, when, cited, tuple(disputed_by)))
     for where, other, eid in pending_disputes:
         if other not in seen:
             raise r.fail(where, f"no event has the id {_shown(other)}")
         if other == eid:
             raise r.fail(where, "an event cannot dispute itself")
+    search = QuoteSearch(sources, MAX_SEARCH_CHARS)
+    events: list[Event] = []
+    for i, (item, eid, when, cited, disputed_by) in enumerate(checked):
+        if i % every == 0:
+            steps.within((_SOURCES + _EVENTS) // 2, _EVENTS, i, len(items))
+        citations: list[Citation] = []
+        warnings: list[str] = []
+        for j, (sid, quote) in enumerate(cited):
+            try:
+                citation, warning = locate(sources, j, sid, quote, search)
+            except SearchTooLong:
+                raise _search_too_long(r.file, i, j) from None
+            citations.append(citation)
+            if warning:
+                warnings.append(warning)
+        events.append(
+            Event(
+                id=eid,
+                title=item["title"],
+                when=when,
+                category=item["category"],
+                summary=item.get("summary", ""),
+                citations=tuple(citations),
+                note=item.get("note", ""),
+                disputed_by=disputed_by,
+                warnings=tuple(warnings),
+            )
+        )
     return events
 
 
@@ -691,21 +940,17 @@ def _read_span(r: _Reader, item: dict, loc: str) -> DateSpan:
 
 def _read_citations(
     r: _Reader, item: dict, loc: str, sources: dict[str, Source]
-) -> tuple[list[Citation], list[str]]:
+) -> list[tuple[str, str]]:
+    """The (source id, quote) of each citation, checked; the quotes are searched for later."""
     raw = r.array(item, "citations", loc)
     if not raw:
         raise r.fail(f"{loc}.citations", "an event needs at least one citation")
-    citations: list[Citation] = []
-    warnings: list[str] = []
+    cited: list[tuple[str, str]] = []
     for j, cit in enumerate(raw):
         cloc = f"{loc}.citations[{j}]"
         r.obj(cit, cloc, _CITATION_KEYS, ("source", "quote"))
         sid = r.text(cit, "source", cloc)
         if sid not in sources:
             raise r.fail(f"{cloc}.source", f"no source has the id {_shown(sid)}")
-        quote = r.text(cit, "quote", cloc)
-        citation, warning = locate(sources, j, sid, quote)
-        if warning:
-            warnings.append(warning)
-        citations.append(citation)
-    return citations, warnings
+        cited.append((sid, r.text(cit, "quote", cloc)))
+    return cited

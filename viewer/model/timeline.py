@@ -56,14 +56,61 @@ class Citation:
 
 
 def locate(
-    sources: dict[str, Source], j: int, source_id: str, quote: str
+    sources: dict[str, Source],
+    j: int,
+    source_id: str,
+    quote: str,
+    search: QuoteSearch | None = None,
 ) -> tuple[Citation, str | None]:
-    """Citation j (0-based) of an event, with its span in the source, and a warning or None."""
-    at = sources[source_id].text.find(quote)
+    """Citation j (0-based) of an event, with its span in the source, and a warning or None.
+
+    With `search`, the place is the one it found (searched once, remembered)."""
+    if search is not None:
+        at = search.find(source_id, quote)
+    else:
+        at = sources[source_id].text.find(quote)
     if at < 0:
         warning = f"Quote {j + 1} is not found in the text of source {source_id!r}."
         return Citation(source_id, quote, None), warning
     return Citation(source_id, quote, (at, at + len(quote))), None
+
+
+class SearchTooLong(Exception):
+    """The quotes need more of the sources searched than the budget allows."""
+
+
+class QuoteSearch:
+    """Finds quotes in their sources: each distinct (source, quote) once, remembered, within a
+    budget of characters searched in all.
+
+    A quote missing from a source costs a pass over the whole text (55 ms over 32 MiB), so a
+    file could otherwise make a load take as long as it likes. Past the budget, `find` raises
+    SearchTooLong rather than search further.
+    """
+
+    def __init__(self, sources: dict[str, Source], budget: int) -> None:
+        self.sources = sources
+        self.left = budget
+        self._at: dict[tuple[str, str], int] = {}
+
+    def find(self, source_id: str, quote: str) -> int:
+        """Where `quote` first occurs in the source's text, or -1 if nowhere."""
+        key = (source_id, quote)
+        at = self._at.get(key)
+        if at is not None:
+            return at
+        text = self.sources[source_id].text
+        # Search no further than the budget reaches: a quote found there is found all the same.
+        end = min(len(text), max(self.left, 0) + len(quote))
+        at = text.find(quote, 0, end)
+        if at < 0 and end < len(text):
+            raise SearchTooLong
+        self.left -= end if at < 0 else at + len(quote)
+        self._at[key] = at
+        return at
+
+    def found(self, source_id: str, quote: str) -> bool:
+        return self.find(source_id, quote) >= 0
 
 
 @dataclass(frozen=True)
