@@ -93,3 +93,38 @@ def test_filters_combine(builtin, facts):
         assert set(kept(builtin, facts, both)) == set(kept(builtin, facts, a)) & set(
             kept(builtin, facts, b)
         )
+
+
+def test_a_filtered_index_answers_as_an_index_of_the_kept_events_would():
+    import random
+
+    from viewer.model.aggregate import EventIndex
+    from viewer.model.filtered import FilteredIndex
+
+    rng = random.Random(5)
+    n = 3000
+    starts = sorted(rng.uniform(0, 1e7) for _ in range(n))
+    ends = [s + rng.choice([1.0, 1e3, 1e5, 5e6]) for s in starts]
+    lanes = [rng.randrange(4) for _ in range(n)]
+    flags = bytes(rng.random() < 0.4 for _ in range(n))
+    kept = [i for i in range(n) if flags[i]]
+    index = FilteredIndex(EventIndex(starts, ends, lanes), flags)
+    sub = EventIndex([starts[i] for i in kept], [ends[i] for i in kept], [lanes[i] for i in kept])
+    assert len(index) == len(kept) and index.kept() == kept
+    for _ in range(50):
+        a = rng.uniform(-1e6, 1.1e7)
+        b = a + rng.uniform(0, 3e6)
+        assert index.visible(a, b) == [kept[k] for k in sub.visible(a, b)]
+        assert index.count_starting(a, b) == sub.count_starting(a, b)
+        got = index.clusters(0.0, 2e5, a, b)
+        want = sub.clusters(0.0, 2e5, a, b)
+        assert [(c.lane, c.start, c.count) for c in got] == [
+            (c.lane, c.start, c.count) for c in want
+        ]
+        for c in got:
+            assert list(index.cluster_events(c)) == [
+                kept[k]
+                for k in sub.cluster_events(
+                    next(w for w in want if w.start == c.start and w.lane == c.lane)
+                )
+            ]
