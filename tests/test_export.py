@@ -50,13 +50,19 @@ def test_png_has_the_size_asked_and_shows_the_events(app, builtin, tmp_path):
         c = marker.center()
         pixel = QColor(image.pixel(int(c.x()), int(c.y())))
         assert pixel == QColor(builtin.category_color(builtin.events[i].category)), event_id
-    # A band (the traffic fall, a range) shows its colour inside the band.
+    # A band (the traffic fall, a range) is solid where it certainly lasted, with its solid
+    # line along its foot over the pale ends too.
     i = builtin.index_of("russian-traffic-falls")
     band = marker_centre(renderer, plan, i)
     assert band.width() > 40
+    frame = renderer.frame(QSizeF(plan.width, plan.height), plan.deco, plan.scale)
+    mark = renderer.mark_of(i, plan.scale, frame)
     expected = QColor(builtin.category_color("market"))
-    pixel = QColor(image.pixel(int(band.left() + 1), int(band.center().y())))
-    assert pixel == expected
+    inside = QColor(image.pixel(int(sum(mark.core) / 2), int(band.center().y())))
+    # Solid: the colour at 47% over white, darker than a pale band's 16%.
+    assert inside.red() < 250 and abs(inside.hue() - expected.hue()) < 12
+    foot = QColor(image.pixel(int(band.left() + 2), int(band.bottom() - 3)))
+    assert foot == expected
 
 
 def test_png_scale_multiplies_pixels(app, builtin, tmp_path):
