@@ -54,6 +54,7 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
+import viewer.find
 import viewer.loading
 from benchmarks.make_timeline import make_timeline
 from viewer.bundle import builtin_timeline, data_root
@@ -278,6 +279,7 @@ class Monkey:
         # Nothing may block: any static message box would be a modal loop of its own.
         for name in ("critical", "warning", "information", "question"):
             monkeypatch.setattr(QMessageBox, name, self._static_box(name))
+        monkeypatch.setattr(viewer.find.DateRangeDialog, "exec", lambda d: self._date_range(d))
         weighted = [
             (18, self.click_anywhere),
             (16, self.click_in_view),
@@ -575,9 +577,13 @@ class Monkey:
         mods = self._modifiers()
         if r < 0.7:
             QTest.mouseClick(self.handle, B.LeftButton, mods, p)
+            # A left click may open a popup that does not block (the toolbar's extension
+            # menu when the window is narrow): close it, as a user would, before going on.
+            self._close_popups()
             return f"left click at {where}"
         if r < 0.85:
             QTest.mouseDClick(self.handle, B.LeftButton, mods, p)
+            self._close_popups()
             return f"double click at {where}"
         self._guard_popups()
         button = self.rng.choice([B.RightButton, B.RightButton, B.MiddleButton])
@@ -689,6 +695,19 @@ class Monkey:
                 actions.append(action)
         return actions
 
+    def _date_range(self, dialog) -> int:
+        """Filter → Date range…: type one of a few ranges (some bad) and press OK or Cancel."""
+        start, end = self.rng.choice(
+            [("2021", "2022-06"), ("", "2020"), ("2022-04-22", ""), ("soon", "2022"), ("", "")]
+        )
+        dialog.start_field.setText(start)
+        dialog.end_field.setText(end)
+        if self.rng.random() < 0.8:
+            dialog._check()  # OK: accepted, or the error shown and the dialog left open
+        if dialog.result() != dialog.DialogCode.Accepted:
+            dialog.reject()
+        return dialog.result()
+
     def menu_action(self) -> str:
         action = self.rng.choice(self._menu_actions())
         action.trigger()
@@ -728,7 +747,14 @@ class Monkey:
                 QTest.mouseClick(self.handle, B.LeftButton, M.NoModifier, centre)
                 by = "the Cancel button"
             if window.is_loading():
-                raise Broken(f"{by} did not cancel the load of {path}")
+                f = QApplication.focusWidget()
+                t = f.text() if hasattr(f, "text") else ""
+                raise Broken(
+                    f"{by} did not cancel the load of {path} (focus {f!r} {t!r}) "
+                    f"active {QApplication.activeWindow()!r} popup "
+                    f"{QApplication.activePopupWidget()!r} modal {QApplication.activeModalWidget()!r}"
+                    f" enabled {window.cancel_load_action.isEnabled()} {getattr(QApplication.activeModalWidget(), 'text', lambda: '')()!r}"
+                )
             self._finish_loads()
             QApplication.processEvents()  # what the cancelled load sends must be ignored
             if window.timeline is not before:
@@ -856,7 +882,11 @@ class Monkey:
 
     def fit(self) -> str:
         """Fit everything in view again (0, Ctrl+0 or View → Fit all): on a large timeline,
-        back to the clusters."""
+        back to the clusters. Now and then the filters and the search are cleared first
+        (Ctrl+Shift+L, the search field emptied), as the random menu choices may have set them."""
+        if self.rng.random() < 0.5:
+            QTest.keyClick(self.handle, K.Key_L, M.ControlModifier | M.ShiftModifier)
+            self.window.find_bar.field.clear()
         how = self.rng.choice(["0", "Ctrl+0", "menu"])
         if how == "menu":
             self.window.fit_action.trigger()

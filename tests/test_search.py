@@ -78,7 +78,8 @@ def test_fold():
         ("без", ["e"]),
         ("", []),
         ("   ", []),
-        ("\x1e", []),  # the corpus separator finds nothing
+        ("\x00", []),  # the field separator finds nothing
+        ("report intelligence", []),  # no match across two fields (title, summary)
     ],
 )
 def test_search_finds_every_field(timeline, query, expected):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -230,6 +230,7 @@ class FindBar(QWidget):
     queryChanged = Signal(str)  # after a pause in typing
     nextRequested = Signal()
     previousRequested = Signal()
+    escapePressed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -260,6 +261,17 @@ class FindBar(QWidget):
         self.field.returnPressed.connect(self._on_return)
         self.previous.clicked.connect(self.previousRequested)
         self.next.clicked.connect(self.nextRequested)
+        self.field.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.field
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Escape  # type: ignore[attr-defined]
+        ):
+            self.escapePressed.emit()
+            return True
+        return super().eventFilter(watched, event)
 
     def _on_text(self, text: str) -> None:
         if not text.strip():

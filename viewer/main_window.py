@@ -7,6 +7,7 @@ new one is ready, so a load that fails or is cancelled changes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -33,7 +35,7 @@ from viewer.export import ExportError, export_timeline
 from viewer.find import DateRangeDialog, FindBar, FindController
 from viewer.loading import TimelineLoader
 from viewer.loading import load_timeline_file as load_timeline_file  # app.py's first load
-from viewer.model.filters import KIND_NAMES
+from viewer.model.filters import KIND_NAMES, Filters
 from viewer.model.scene import MarkKind
 from viewer.model.text import isolate
 from viewer.model.timeline import Timeline
@@ -333,11 +335,9 @@ class MainWindow(QMainWindow):
         self.find_action = self._action("&Find…", self.focus_search, QKeySequence.StandardKey.Find)
         self.find_next_action = self._action("Find &next", self.find_next, "F3")
         self.find_previous_action = self._action("Find p&revious", self.find_previous, "Shift+F3")
-        self.clear_search_action = QAction("Clear search", self.find_bar.field)
-        self.clear_search_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
-        self.clear_search_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.clear_search_action.triggered.connect(self.clear_search)
-        self.find_bar.field.addAction(self.clear_search_action)
+        # Esc in the field clears the search. Not a shortcut: while a file loads, Esc is the
+        # window's shortcut to cancel it, and two shortcuts on one key would both be ignored.
+        self.find_bar.escapePressed.connect(self.clear_search)
         for a in (self.find_action, self.find_next_action, self.find_previous_action):
             self.addAction(a)
         self.find_bar.queryChanged.connect(self.find.search)
@@ -363,6 +363,12 @@ class MainWindow(QMainWindow):
         self.event_dock = QDockWidget("Events", self)
         self.event_dock.setObjectName("eventDock")
         self.event_dock.setWidget(self.event_list)
+        # Docked only: a floating list is a window of its own, where the window's shortcuts
+        # (Esc to cancel a load, the arrows) would not reach.
+        self.event_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.event_dock)
         self.event_dock.hide()
         self.event_list_action = self.event_dock.toggleViewAction()
@@ -379,38 +385,57 @@ class MainWindow(QMainWindow):
         self.clear_filters_button = QPushButton("Clear filters")
         self.clear_filters_button.setObjectName("clearFilters")
         self.clear_filters_button.clicked.connect(self.find.clear_filters)
+        # It hides itself when clicked: it must not keep the focus (Filter → Clear filters and
+        # Ctrl+Shift+L do the same from the keyboard).
+        self.clear_filters_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.clear_filters_button.setToolTip("Show every event again (Ctrl+Shift+L)")
         for widget in (self.filter_label, self.clear_filters_button):
             self.statusBar().addPermanentWidget(widget)
             widget.hide()
 
     def _rebuild_filter_menu(self) -> None:
-        """The Filter menu for the timeline on show: its categories, sources and precisions."""
+        """The Filter menu for the timeline on show: its categories, sources and precisions.
+        Made when a timeline is shown; a filter change only ticks its entries
+        (_sync_filter_menu), so no entry is deleted while it is being triggered."""
         menu = self.filter_menu
         menu.clear()
+        self._filter_checks: list[tuple[QAction, Callable[[Filters], bool]]] = []
         timeline = self.timeline
         if timeline is None:
             return
-        f = self.find.filters
+
+        def check(parent: QMenu, text: str, shown, toggle) -> None:
+            action = parent.addAction(text)
+            action.setCheckable(True)
+            action.toggled.connect(toggle)
+            self._filter_checks.append((action, shown))
+
         cats = menu.addMenu("&Categories")
         lane_ids, _ = timeline.lanes
         for cid in lane_ids:
             cat = timeline.categories.get(cid)
-            action = cats.addAction(isolate(cat.label if cat else cid))
-            action.setCheckable(True)
-            action.setChecked(cid not in f.hidden_categories)
-            action.toggled.connect(lambda _on, c=cid: self.find.toggle_category(c))
+            check(
+                cats,
+                isolate(cat.label if cat else cid),
+                lambda f, c=cid: c not in f.hidden_categories,
+                lambda _on, c=cid: self.find.toggle_category(c),
+            )
         sources = menu.addMenu("&Sources")
         for sid, source in timeline.sources.items():
-            action = sources.addAction(isolate(source.title))
-            action.setCheckable(True)
-            action.setChecked(f.sources is None or sid in f.sources)
-            action.toggled.connect(lambda on, sid=sid: self._toggle_source(sid, on))
+            check(
+                sources,
+                isolate(source.title),
+                lambda f, sid=sid: f.sources is None or sid in f.sources,
+                lambda on, sid=sid: self._toggle_source(sid, on),
+            )
         kinds = menu.addMenu("&Precision")
         for kind, name in KIND_NAMES.items():
-            action = kinds.addAction(name)
-            action.setCheckable(True)
-            action.setChecked(f.kinds is None or kind in f.kinds)
-            action.toggled.connect(lambda on, k=kind: self._toggle_kind(k, on))
+            check(
+                kinds,
+                name,
+                lambda f, k=kind: f.kinds is None or k in f.kinds,
+                lambda on, k=kind: self._toggle_kind(k, on),
+            )
         menu.addAction("&Date range…", self.date_range_dialog)
         menu.addSeparator()
         for text, attr in (
@@ -418,14 +443,23 @@ class MainWindow(QMainWindow):
             ("With &warnings only", "warnings_only"),
             ("&Uncited only", "uncited_only"),
         ):
-            action = menu.addAction(text)
-            action.setCheckable(True)
-            action.setChecked(getattr(f, attr))
-            action.toggled.connect(
-                lambda on, a=attr: self.find.set_filters(replace(self.find.filters, **{a: on}))
+            check(
+                menu,
+                text,
+                lambda f, a=attr: getattr(f, a),
+                lambda on, a=attr: self.find.set_filters(replace(self.find.filters, **{a: on})),
             )
         menu.addSeparator()
         menu.addAction(self.clear_filters_action)
+        self._sync_filter_menu()
+
+    def _sync_filter_menu(self) -> None:
+        """Tick the Filter menu's entries as the filters now are."""
+        f = self.find.filters
+        for action, shown in getattr(self, "_filter_checks", []):
+            action.blockSignals(True)
+            action.setChecked(shown(f))
+            action.blockSignals(False)
 
     def _toggle_source(self, source_id: str, on: bool) -> None:
         assert self.timeline is not None
@@ -463,8 +497,7 @@ class MainWindow(QMainWindow):
             self.event_list.set_events(self.timeline, find.shown, find.matches)
             self.event_list.select_event(self.view.selected_index)
         self._update_filter_status()
-        if not self.filter_menu.isVisible():
-            self._rebuild_filter_menu()
+        self._sync_filter_menu()
 
     def _on_list_visible(self, visible: bool) -> None:
         if visible:
@@ -489,6 +522,7 @@ class MainWindow(QMainWindow):
         self.find_bar.field.selectAll()
 
     def clear_search(self) -> None:
+        """Clear the search and go back to the timeline (Esc in the search field)."""
         self.find_bar.field.clear()
         self.view.setFocus()
 
