@@ -390,3 +390,36 @@ def test_a_file_name_with_bidi_controls_is_isolated_in_the_error_and_status_bar(
     assert box.text().startswith(isolate(str(bad)) + ": ")
     assert box.textFormat() == Qt.TextFormat.PlainText
     box.close()
+
+
+def test_an_event_citing_100000_passages_lists_them_all_and_steps_through_them(qtbot, open_window):
+    text = "".join(f"Passage number {k}. " for k in range(2_000))
+    source = Source("s", "s.txt", f"Source {RLO}S", "", text)
+    citations = tuple(cite(source, f"Passage number {k % 2_000}.") for k in range(100_000))
+    events = [
+        Event("e", "Many", day("2020-01-01"), "c", "", citations),
+        Event("f", "Next", day("2020-02-01"), "c", "", ()),
+    ]
+    window = open_window(timeline_of([source], events))
+    select(qtbot, window, 0)
+    panel = window.panel
+    listed = panel.citation_list
+    assert listed.count() == 100_000
+    assert panel.position.text() == "1 of 100,000"
+    assert panel.highlighted_text() == "Passage number 0."
+    # The rows in view read as the others do: the source, then the quote, each isolated.
+    title_line, quote_line = listed.item(3).text().split("\n")
+    assert balanced_isolate(title_line) and balanced_isolate(quote_line[1:-1])
+    rect = listed.visualItemRect(listed.item(3))
+    qtbot.mouseClick(listed.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert panel.citation_index == 3
+    assert panel.highlighted_text() == "Passage number 3."
+    qtbot.mouseClick(panel.next_button, Qt.MouseButton.LeftButton)
+    assert panel.citation_index == 4 and listed.currentRow() == 4
+    # The last one is reached, shown and scrolled to.
+    qtbot.keyClick(listed, Qt.Key.Key_End)
+    assert panel.citation_index == 99_999
+    assert panel.highlighted_text() == "Passage number 1999."
+    assert listed.viewport().rect().intersects(listed.visualItemRect(listed.item(99_999)))
+    qtbot.keyClick(window.view, Qt.Key.Key_Right)
+    assert panel.title.text() == "Next"

@@ -9,9 +9,20 @@ read-only line edit, so no markup is ever interpreted. A link is opened only whe
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    QStringListModel,
+    Qt,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import QColor, QDesktopServices, QFont, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
     QDialog,
@@ -20,8 +31,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
+    QListView,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -390,6 +400,97 @@ class FullTextDialog(QDialog):
         self.resize(640, 560)
 
 
+@dataclass(frozen=True)
+class CitationItem:
+    """One row of the citation list, as QListWidget's items are read: its row and text()."""
+
+    row: int
+    label: str
+
+    def text(self) -> str:
+        return self.label
+
+
+class _CitationModel(QStringListModel):
+    """The citation list's rows, each made into text only when the list asks for it: an event
+    may cite thousands of passages. (A QStringListModel of empty strings underneath, so that Qt
+    counts the rows itself: a rowCount() in Python is called for every row at each layout.)"""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._text_of: Callable[[int], str] = str
+        self._made: dict[int, str] = {}
+
+    def set_rows(self, count: int, text_of: Callable[[int], str]) -> None:
+        self._text_of = text_of
+        self._made = {}
+        self.setStringList([""] * count)
+
+    def text(self, row: int) -> str:
+        made = self._made.get(row)
+        if made is None:
+            made = self._made[row] = self._text_of(row)
+        return made
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> object:
+        if not index.isValid():
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self.text(index.row())
+        if role == Qt.ItemDataRole.EditRole:
+            return None
+        return super().data(index, role)
+
+
+class CitationList(QListView):
+    """The event's citations, one two-line row each (source title, quote excerpt), laid out
+    lazily: rows are all one height, so Qt measures one and makes only those in view. Reads
+    like a QListWidget: count(), item(row).text(), currentRow(), currentRowChanged."""
+
+    currentRowChanged = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._model = _CitationModel()
+        self.setModel(self._model)
+        self.setUniformItemSizes(True)
+        self.setWordWrap(False)  # each line is elided instead: rows stay one height
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setAlternatingRowColors(True)
+        self.setSpacing(2)
+        self.setSelectionMode(QListView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
+        self.selectionModel().currentRowChanged.connect(self._on_current)
+
+    def set_rows(self, count: int, text_of: Callable[[int], str]) -> None:
+        """Show `count` rows; row k's text is text_of(k), asked for when the row shows."""
+        self._model.set_rows(count, text_of)
+
+    def clear(self) -> None:
+        self._model.set_rows(0, str)
+
+    def count(self) -> int:
+        return self._model.rowCount()
+
+    def item(self, row: int) -> CitationItem | None:
+        if not 0 <= row < self.count():
+            return None
+        return CitationItem(row, self._model.text(row))
+
+    def visualItemRect(self, item: CitationItem) -> QRect:
+        return self.visualRect(self._model.index(item.row))
+
+    def currentRow(self) -> int:
+        index = self.currentIndex()
+        return index.row() if index.isValid() else -1
+
+    def setCurrentRow(self, row: int) -> None:
+        self.setCurrentIndex(self._model.index(row))
+
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.currentRowChanged.emit(current.row() if current.isValid() else -1)
+
+
 class SourcePanel(QWidget):
     """Shows one event and its citations; `citationShown` reports which citation is on screen."""
 
@@ -414,12 +515,8 @@ class SourcePanel(QWidget):
         self.warnings = _plain_label()
         self.warnings.setStyleSheet("color: #B00020; font-weight: bold;")
 
-        self.citation_list = QListWidget()
+        self.citation_list = CitationList()
         self.citation_list.setAccessibleName("Citations")
-        self.citation_list.setWordWrap(True)
-        self.citation_list.setAlternatingRowColors(True)
-        self.citation_list.setSpacing(2)
-        self.citation_list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.citation_list.currentRowChanged.connect(self._on_row)
 
         self.previous_button = QToolButton()
@@ -563,14 +660,16 @@ class SourcePanel(QWidget):
             warnings.append(f"… and {len(event.warnings) - MAX_LISTED:,} more")
         self.warnings.setText("\n".join(warnings))
         self.warnings.setVisible(bool(event.warnings))
-        for cit in event.citations:
-            source = timeline.sources[cit.source_id]
+        citations = event.citations
+        sources = timeline.sources
+
+        def row_text(k: int) -> str:
+            cit = citations[k]
             marker = "" if cit.found else "⚠ not found: "
-            self.citation_list.addItem(
-                QListWidgetItem(
-                    f"{inline(source.title)}\n{marker}“{isolate(quote_excerpt(cit.quote))}”"
-                )
-            )
+            title = inline(sources[cit.source_id].title)
+            return f"{title}\n{marker}“{isolate(quote_excerpt(cit.quote))}”"
+
+        self.citation_list.set_rows(len(citations), row_text)
         self.header.fit()
         self._citation = -1
         self.show_citation(0)
@@ -640,7 +739,7 @@ class SourcePanel(QWidget):
         count = len(self._event.citations) if self._event else 0
         self.previous_button.setEnabled(index > 0)
         self.next_button.setEnabled(0 <= index < count - 1)
-        self.position.setText(f"{index + 1} of {count}" if index >= 0 else "")
+        self.position.setText(f"{index + 1:,} of {count:,}" if index >= 0 else "")
         if self._event is None or self._timeline is None or index < 0:
             self.source_title.setText("")
             self.source_description.setText("")
