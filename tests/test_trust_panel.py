@@ -423,3 +423,19 @@ def test_an_event_citing_100000_passages_lists_them_all_and_steps_through_them(q
     assert listed.viewport().rect().intersects(listed.visualItemRect(listed.item(99_999)))
     qtbot.keyClick(window.view, Qt.Key.Key_Right)
     assert panel.title.text() == "Next"
+
+
+def test_a_link_shows_its_bidi_controls_and_a_huge_one_is_cut(qtbot, open_window):
+    spoof = f"https://evil.example/{RLO}gro.elpmaxe"
+    huge = "https://example.org/" + "a" * 1_000_000
+    a = Source("a", "a.txt", "A", "", "Quoted words here.", url=spoof)
+    b = Source("b", "b.txt", "B", "", "Other words there.", url=huge)
+    event = Event("e", "E", day("2020-01-01"), "c", "", (cite(a, "Quoted"), cite(b, "Other")))
+    window = open_window(timeline_of([a, b], [event]))
+    select(qtbot, window, 0)
+    panel = window.panel
+    assert panel.source_link.text() == "https://evil.example/<U+202E>gro.elpmaxe"
+    qtbot.mouseClick(panel.next_button, Qt.MouseButton.LeftButton)
+    shown = panel.source_link.text()
+    assert shown.endswith("…") and huge.startswith(shown[:-1]) and len(shown) < 3_000
+    assert panel.open_link_button.isEnabled()  # the button opens the whole address

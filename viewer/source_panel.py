@@ -72,7 +72,7 @@ _SNAP_CHARS = 2_000  # how far an excerpt's ends move to fall on a line break
 # How much of each untrusted text the labels show (a QLabel wraps its whole text on every
 # resize: a megabyte takes it tens of seconds). "Show all text" shows the rest.
 TITLE_LIMIT = (300, 4)  # characters, lines
-TEXT_LIMIT = (2_000, 30)
+TEXT_LIMIT = (1_200, 24)
 INLINE_LIMIT = 160  # a title quoted in a line of other text
 MAX_LISTED = 50  # dispute lines, before "… and N more"
 
@@ -166,6 +166,21 @@ def web_link(text: str) -> tuple[QUrl | None, str]:
     if not url.host():
         return None, "This link names no host, so it cannot be opened."
     return url, "Open this link in your web browser."
+
+
+# Bidi controls and marks: in an address they could make one host read as another
+# ("https://evil.example/\u202egro.elpmaxe" shows as ending in "example.org").
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+LINK_LIMIT = 2_000
+
+
+def shown_link(text: str) -> str:
+    """A source's address as the panel shows it: cut to LINK_LIMIT characters (a line edit lays
+    out its whole text), with each bidi control written out as <U+202E>, so that it shows the
+    characters in the order they are opened in."""
+    if len(text) > LINK_LIMIT:
+        text = text[: LINK_LIMIT - 1] + "…"
+    return _BIDI_CONTROLS.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
 
 
 def quote_excerpt(quote: str, limit: int = 110) -> str:
@@ -717,7 +732,7 @@ class SourcePanel(QWidget):
 
     def _show_link(self, text: str) -> None:
         self._link, why = web_link(text) if text else (None, "")
-        self.source_link.setText(text)
+        self.source_link.setText(shown_link(text))
         self.source_link.setCursorPosition(0)
         self.open_link_button.setEnabled(self._link is not None)
         self.open_link_button.setToolTip(why)
