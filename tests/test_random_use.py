@@ -60,6 +60,7 @@ from viewer.bundle import builtin_timeline, data_root
 from viewer.main_window import MainWindow, load_timeline_file
 from viewer.model.scale import MAX_TIME, MAX_VISIBLE_SECONDS, MIN_SECONDS_PER_PIXEL, MIN_TIME
 from viewer.render import SCREEN, Mode
+from viewer.source_panel import TITLE_LIMIT, excerpt, inline
 
 SEED = int(os.environ.get("RANDOM_USE_SEED", "5"))
 ACTIONS = int(os.environ.get("RANDOM_USE_ACTIONS", "10000"))
@@ -480,7 +481,7 @@ class Monkey:
                     f"event {selected} ({event.id}) is selected, but the panel shows "
                     f"{shown.id if shown else None}"
                 )
-            if panel.title.text() != event.title:
+            if panel.title.text() != excerpt(event.title, *TITLE_LIMIT)[0]:
                 raise Broken(f"the panel's title {panel.title.text()!r} is not {event.title!r}")
             if panel.citation_list.count() != len(event.citations):
                 raise Broken("the panel lists another number of citations than the event has")
@@ -489,7 +490,7 @@ class Monkey:
                 raise Broken(f"the panel shows citation {k} of {len(event.citations)}")
             if k >= 0:
                 source = timeline.sources[event.citations[k].source_id]
-                if not panel.source_title.text().startswith(source.title):
+                if not panel.source_title.text().startswith(inline(source.title)):
                     raise Broken(
                         f"citation {k} is from {source.title!r}, the panel shows "
                         f"{panel.source_title.text()!r}"
@@ -500,7 +501,7 @@ class Monkey:
             raise Broken(f"loading is {loading}, the Cancel button says otherwise")
         if window.cancel_load_action.isEnabled() != loading:
             raise Broken(f"loading is {loading}, Esc-to-cancel says otherwise")
-        if not window.windowTitle().startswith(timeline.title):
+        if not window.windowTitle().startswith(inline(timeline.title).replace("[*]", "[*][*]")):
             raise Broken(f"the window's title {window.windowTitle()!r} names another timeline")
 
     # -- helpers --------------------------------------------------------------------------------
