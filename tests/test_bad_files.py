@@ -27,6 +27,7 @@ from window_state import what_is_shown
 from viewer import app as viewer_app
 from viewer.export import export_timeline, plan_export
 from viewer.model.loader import MAX_FILE_BYTES, TimelineError, load_timeline
+from viewer.model.text import isolate
 from viewer.render import MAX_LABEL_PX, SCREEN, TimelineRenderer
 
 CORPUS = Path(__file__).parent / "data" / "bad"
@@ -250,7 +251,10 @@ def test_the_window_shows_each_message_and_keeps_its_timeline(qtbot, window, cor
             continue
         if not box.isVisible() or box.windowTitle() != "Cannot open timeline":
             wrong.append(f"{name}: no visible 'Cannot open timeline' dialog")
-        if box.text() != expected(name, path):
+        want = expected(name, path)
+        if want.startswith(str(path)):  # the window isolates the path (it may hold bidi controls)
+            want = isolate(str(path)) + want[len(str(path)) :]
+        if box.text() != want:
             wrong.append(f"{name}: {box.text()!r}")
         if what_is_shown(window) != before:
             wrong.append(f"{name}: the timeline on show changed")
@@ -289,7 +293,7 @@ def test_a_10000_character_title_is_drawn_elided(qtbot, window, corpus, monkeypa
     assert title.startswith(labels[0][:-1])
 
 
-def test_a_10000_character_title_is_wrapped_in_the_panel_without_growing_the_window(
+def test_a_10000_character_title_is_cut_and_wrapped_in_the_panel_without_growing_the_window(
     qtbot, window, corpus, monkeypatch
 ):
     path = corpus / "long-title.json"
@@ -298,12 +302,16 @@ def test_a_10000_character_title_is_wrapped_in_the_panel_without_growing_the_win
     size = window.size()
     qtbot.keyClick(window.view, Qt.Key.Key_Home)
     panel_title = window.panel.title
-    assert panel_title.text() == title
+    # Its start shows, wrapped; the whole of it is a click away (tests/test_trust_panel.py).
+    assert panel_title.text().endswith("…")
+    assert title.startswith(panel_title.text()[:-1])
+    assert len(panel_title.text()) >= 200
+    assert window.panel.show_all_button.isVisible()
     assert panel_title.wordWrap()
     for _ in range(5):  # let the layouts settle (they post their requests to each other)
         QApplication.sendPostedEvents()
         QApplication.processEvents()
-    assert panel_title.height() > 10 * panel_title.fontMetrics().height()
+    assert panel_title.height() > 3 * panel_title.fontMetrics().height()
     assert panel_title.width() <= window.panel.width()
     assert window.panel.citation_list.isVisible()
     assert window.size() == size

@@ -26,6 +26,7 @@ from viewer.model.loader import (
     load_timeline,
     parse_timeline,
 )
+from viewer.model.text import isolate
 
 BIG = 40_000  # events: enough that a load takes a while even on a fast machine
 QUOTES = (
@@ -271,13 +272,14 @@ def test_a_large_file_loads_in_the_background_with_progress(qtbot, window, big, 
     open_file(window, monkeypatch, big)
     assert window.is_loading()
     assert all(w.isVisible() for w in loading_widgets(window))
-    assert window.load_label.text() == "Loading big.json… 0%"
+    # File names and titles are untrusted: each is shown in a bidi isolate.
+    assert window.load_label.text() == f"Loading {isolate('big.json')}… 0%"
     qtbot.waitUntil(lambda: not window.is_loading(), timeout=60_000)
 
     assert window.view.timeline.path == big
     assert len(window.view.timeline.events) == BIG
-    assert window.windowTitle() == f"{BIG:,} events — Timeline viewer"
-    assert window.statusBar().currentMessage() == f"Opened big.json ({BIG:,} events)"
+    assert window.windowTitle() == f"{isolate(f'{BIG:,} events')} — Timeline viewer"
+    assert window.statusBar().currentMessage() == f"Opened {isolate('big.json')} ({BIG:,} events)"
     assert not any(w.isVisible() for w in loading_widgets(window))
     assert window.last_error is None
     assert values == sorted(values)
@@ -313,7 +315,7 @@ def test_the_window_answers_while_a_file_loads(qtbot, window, big, gate, monkeyp
     wait_until_held(qtbot, window, gate)
     percent = 100 * window.load_bar.value() // window.load_bar.maximum()
     assert 50 <= percent < 100
-    assert window.load_label.text() == f"Loading big.json… {percent}%"
+    assert window.load_label.text() == f"Loading {isolate('big.json')}… {percent}%"
 
     # The old timeline can still be browsed, zoomed and read.
     old = window.view.timeline
@@ -347,7 +349,7 @@ def test_cancelling_keeps_the_timeline_on_show(qtbot, window, big, gate, monkeyp
 
     assert not window.is_loading()
     assert window.statusBar().currentMessage() == (
-        f"Loading cancelled; still showing {before[1].title}"
+        f"Loading cancelled; still showing {isolate(before[1].title)}"
     )
     assert not any(w.isVisible() for w in loading_widgets(window))
     # The load's thread stops at its next check; nothing it does afterwards shows.
@@ -385,7 +387,8 @@ def test_a_file_that_fails_shows_why_and_keeps_the_timeline(
     box = window.last_error
     assert box.isVisible()
     assert box.windowTitle() == "Cannot open timeline"
-    assert box.text() == str(expected.value)
+    error = expected.value
+    assert box.text() == isolate(error.file) + str(error)[len(error.file) :]
     assert box.textFormat() == Qt.TextFormat.PlainText
     assert box.windowModality() == Qt.WindowModality.WindowModal
     assert what_is_shown(window) == before
@@ -402,17 +405,17 @@ def test_a_second_load_replaces_the_first(qtbot, window, big, gate, tmp_path, mo
     wait_until_held(qtbot, window, gate)
     small = write_timeline(tmp_path / "small", 3, name="small.json", title="Small")
     open_file(window, monkeypatch, small)
-    assert window.load_label.text().startswith("Loading small.json… ")
+    assert window.load_label.text().startswith(f"Loading {isolate('small.json')}… ")
     qtbot.waitUntil(lambda: window.view.timeline.path == small)
-    assert window.statusBar().currentMessage() == "Opened small.json (3 events)"
+    assert window.statusBar().currentMessage() == f"Opened {isolate('small.json')} (3 events)"
     shown = what_is_shown(window)
 
     gate.release()
     qtbot.waitUntil(window.loader.is_idle, timeout=60_000)
     QApplication.processEvents()
     assert what_is_shown(window) == shown
-    assert window.windowTitle() == "Small — Timeline viewer"
-    assert window.statusBar().currentMessage() == "Opened small.json (3 events)"
+    assert window.windowTitle() == f"{isolate('Small')} — Timeline viewer"
+    assert window.statusBar().currentMessage() == f"Opened {isolate('small.json')} (3 events)"
     assert window.last_error is None and message_boxes() == []
 
 
@@ -434,7 +437,8 @@ def test_an_unexpected_error_while_loading_is_shown_and_logged(
     finally:
         logging.getLogger("viewer").removeHandler(handler)
     text = window.last_error.text()
-    assert text.startswith(f"{tmp_path / 't.json'}: unexpected error while loading")
+    path = isolate(str(tmp_path / "t.json"))
+    assert text.startswith(f"{path}: unexpected error while loading")
     assert "ZeroDivisionError: a bug" in text
     assert what_is_shown(window) == before
     logged = [r for r in records if r.exc_info]

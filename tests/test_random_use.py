@@ -61,6 +61,7 @@ from viewer.bundle import builtin_timeline, data_root
 from viewer.main_window import MainWindow, load_timeline_file
 from viewer.model.scale import MAX_TIME, MAX_VISIBLE_SECONDS, MIN_SECONDS_PER_PIXEL, MIN_TIME
 from viewer.render import SCREEN, Mode
+from viewer.source_panel import TITLE_LIMIT, excerpt, inline
 
 SEED = int(os.environ.get("RANDOM_USE_SEED", "5"))
 ACTIONS = int(os.environ.get("RANDOM_USE_ACTIONS", "10000"))
@@ -482,7 +483,7 @@ class Monkey:
                     f"event {selected} ({event.id}) is selected, but the panel shows "
                     f"{shown.id if shown else None}"
                 )
-            if panel.title.text() != event.title:
+            if panel.title.text() != excerpt(event.title, *TITLE_LIMIT)[0]:
                 raise Broken(f"the panel's title {panel.title.text()!r} is not {event.title!r}")
             if panel.citation_list.count() != len(event.citations):
                 raise Broken("the panel lists another number of citations than the event has")
@@ -491,7 +492,7 @@ class Monkey:
                 raise Broken(f"the panel shows citation {k} of {len(event.citations)}")
             if k >= 0:
                 source = timeline.sources[event.citations[k].source_id]
-                if not panel.source_title.text().startswith(source.title):
+                if not panel.source_title.text().startswith(inline(source.title)):
                     raise Broken(
                         f"citation {k} is from {source.title!r}, the panel shows "
                         f"{panel.source_title.text()!r}"
@@ -502,7 +503,7 @@ class Monkey:
             raise Broken(f"loading is {loading}, the Cancel button says otherwise")
         if window.cancel_load_action.isEnabled() != loading:
             raise Broken(f"loading is {loading}, Esc-to-cancel says otherwise")
-        if not window.windowTitle().startswith(timeline.title):
+        if not window.windowTitle().startswith(inline(timeline.title).replace("[*]", "[*][*]")):
             raise Broken(f"the window's title {window.windowTitle()!r} names another timeline")
 
     # -- helpers --------------------------------------------------------------------------------
@@ -747,14 +748,7 @@ class Monkey:
                 QTest.mouseClick(self.handle, B.LeftButton, M.NoModifier, centre)
                 by = "the Cancel button"
             if window.is_loading():
-                f = QApplication.focusWidget()
-                t = f.text() if hasattr(f, "text") else ""
-                raise Broken(
-                    f"{by} did not cancel the load of {path} (focus {f!r} {t!r}) "
-                    f"active {QApplication.activeWindow()!r} popup "
-                    f"{QApplication.activePopupWidget()!r} modal {QApplication.activeModalWidget()!r}"
-                    f" enabled {window.cancel_load_action.isEnabled()} {getattr(QApplication.activeModalWidget(), 'text', lambda: '')()!r}"
-                )
+                raise Broken(f"{by} did not cancel the load of {path}")
             self._finish_loads()
             QApplication.processEvents()  # what the cancelled load sends must be ignored
             if window.timeline is not before:

@@ -193,16 +193,17 @@ def test_the_panel_shows_every_text_literally(qtbot, opened, server):
     assert panel.title.text() == deal["title"]
     assert panel.summary.text() == deal["summary"]
     assert panel.note.text() == deal["note"]
-    assert panel.date.text().endswith(doc["categories"][0]["label"])
-    assert panel.dispute.text().startswith(f"Disputes: {doc['events'][1]['title']} (")
+    # Texts that sit next to other text are in bidi isolates (tests/test_trust_panel.py).
+    assert panel.date.text().endswith(isolate(doc["categories"][0]["label"]))
+    assert panel.dispute.text().startswith(f"Disputes: {isolate(doc['events'][1]['title'])} (")
     source = doc["sources"][0]
-    assert panel.source_title.text() == f"{source['title']}  (a.txt)"
+    assert panel.source_title.text() == f"{isolate(source['title'])}  ({isolate('a.txt')})"
     assert panel.source_description.text() == source["description"]
     assert panel.source_text.toPlainText() == texts["a"]
     assert panel.highlighted_text() == deal["citations"][0]["quote"]
     items = [panel.citation_list.item(i).text() for i in range(panel.citation_list.count())]
-    assert items[0].startswith(f"{source['title']}\n")
-    assert "“the <i>bridge</i> & tunnel were closed (a)”" in items[0]
+    assert items[0].startswith(f"{isolate(source['title'])}\n")
+    assert f"“{isolate('the <i>bridge</i> & tunnel were closed (a)')}”" in items[0]
     # Every label in the panel is plain text: none would render markup or fetch an image.
     for label in panel.findChildren(QLabel):
         if "<" in label.text() or "&" in label.text():
@@ -212,7 +213,7 @@ def test_the_panel_shows_every_text_literally(qtbot, opened, server):
     click_event(qtbot, win, timeline, "denial")
     assert panel.title.text() == doc["events"][1]["title"]
     assert panel.title.textFormat() == Qt.TextFormat.PlainText
-    assert panel.dispute.text().startswith(f"Disputed by: {deal['title']} (")
+    assert panel.dispute.text().startswith(f"Disputed by: {isolate(deal['title'])} (")
     assert server.requests == []
 
 
@@ -227,12 +228,13 @@ def test_an_auto_text_label_would_have_rendered_the_markup(qapp):
 def test_status_bar_and_window_title_show_the_texts_literally(qtbot, opened, server):
     win, timeline, doc, _, _ = opened
     # "[*]" is Qt's placeholder for unsaved changes; the title must keep it.
-    assert win.windowHandle().title() == f"{doc['title']} — Timeline viewer"
+    assert win.windowHandle().title() == f"{isolate(doc['title'])} — Timeline viewer"
     qtbot.keyClick(win.view, Qt.Key.Key_Right)
     event = timeline.event("deal")
-    assert win.statusBar().currentMessage() == f"{event.when.label()} — {doc['events'][0]['title']}"
+    title = isolate(doc["events"][0]["title"])
+    assert win.statusBar().currentMessage() == f"{event.when.label()} — {title}"
     qtbot.keyClick(win.view, Qt.Key.Key_Right)
-    assert win.statusBar().currentMessage().endswith(f" — {doc['events'][1]['title']}")
+    assert win.statusBar().currentMessage().endswith(f" — {isolate(doc['events'][1]['title'])}")
     # The status bar paints its message with QPainter.drawText (plain); no label shows data.
     for label in win.statusBar().findChildren(QLabel):
         assert label.textFormat() == Qt.TextFormat.PlainText

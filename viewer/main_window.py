@@ -39,7 +39,7 @@ from viewer.model.filters import KIND_NAMES, Filters
 from viewer.model.scene import MarkKind
 from viewer.model.text import isolate
 from viewer.model.timeline import Timeline
-from viewer.source_panel import SourcePanel
+from viewer.source_panel import SourcePanel, inline
 from viewer.timeline_view import TimelineView
 
 EXPORT_FILTERS = {
@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         self.loader.failed.connect(self._on_load_failed)
         self.loader.cancelled.connect(self._on_load_cancelled)
         self._loading_name = ""
+        self._loading_path = ""
         self.load_label = QLabel()
         self.load_label.setObjectName("loadLabel")
         self.load_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -207,8 +208,8 @@ class MainWindow(QMainWindow):
         self.find_bar.field.blockSignals(False)
         self._rebuild_filter_menu()
         # Qt reads "[*]" in a window title as the unsaved-changes mark and hides it; doubled,
-        # it shows as itself.
-        title = timeline.title.replace("[*]", "[*][*]")
+        # it shows as itself. Isolated, so that a U+202E in it cannot reverse the app's name.
+        title = inline(timeline.title).replace("[*]", "[*][*]")
         self.setWindowTitle(f"{title} — Timeline viewer")
         warned = timeline.warned
         note = f"; {warned} with quotes not found in their sources" if warned else ""
@@ -225,6 +226,7 @@ class MainWindow(QMainWindow):
         path = Path(path)
         self.loader.start(path)
         self._loading_name = path.name
+        self._loading_path = str(path)
         self.load_bar.setRange(0, 0)  # busy until the first report
         self._show_load_progress(0)
         for widget in (self.load_label, self.load_bar, self.cancel_load_button):
@@ -240,7 +242,7 @@ class MainWindow(QMainWindow):
         self.loader.cancel()
 
     def _show_load_progress(self, percent: int) -> None:
-        self.load_label.setText(f"Loading {self._loading_name}… {percent}%")
+        self.load_label.setText(f"Loading {inline(self._loading_name)}… {percent}%")
 
     def _end_load(self) -> None:
         self.cancel_load_action.setEnabled(False)
@@ -260,19 +262,25 @@ class MainWindow(QMainWindow):
         warned = timeline.warned
         note = f"; {warned:,} with quotes not found in their sources" if warned else ""
         self.statusBar().showMessage(
-            f"Opened {self._loading_name} ({len(timeline.events):,} events{note})"
+            f"Opened {inline(self._loading_name)} ({len(timeline.events):,} events{note})"
         )
 
     def _on_load_failed(self, message: str) -> None:
         self._end_load()
         log.warning("cannot open a timeline: %s", message)
+        # The message starts with the file's path, which may hold bidi controls: isolated, it
+        # cannot reorder the rest. (What the message quotes from the file is in repr() form,
+        # which writes bidi controls as escapes.)
+        path = self._loading_path
+        if path and message.startswith(path):
+            message = isolate(path) + message[len(path) :]
         self.last_error = show_error(self, "Cannot open timeline", message)
 
     def _on_load_cancelled(self) -> None:
         self._end_load()
         log.info("loading %s cancelled", self._loading_name)
         current = self.timeline
-        still = f"; still showing {current.title}" if current is not None else ""
+        still = f"; still showing {inline(current.title)}" if current is not None else ""
         self.statusBar().showMessage(f"Loading cancelled{still}")
 
     def open_dialog(self) -> None:
@@ -316,7 +324,7 @@ class MainWindow(QMainWindow):
         self.panel.show_event(timeline, event)
         self.event_list.select_event(index if index >= 0 else None)
         if event is not None:
-            self.statusBar().showMessage(f"{event.when.label()} — {event.title}")
+            self.statusBar().showMessage(f"{event.when.label()} — {inline(event.title)}")
 
     def _update_zoom_label(self) -> None:
         self.zoom_label.setText(f"Axis: {self.view.zoom_level_name()}")

@@ -9,17 +9,29 @@ read-only line edit, so no markup is ever interpreted. A link is opened only whe
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from PySide6.QtCore import QSize, Qt, QUrl, Signal
+from PySide6.QtCore import (
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    QStringListModel,
+    Qt,
+    QUrl,
+    Signal,
+)
 from PySide6.QtGui import QColor, QDesktopServices, QFont, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
+    QListView,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -33,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from viewer.model.dates import Precision
 from viewer.model.search import highlight_pattern
+from viewer.model.text import isolate
 from viewer.model.timeline import Event, Timeline
 
 QUOTE_BACKGROUND = QColor("#FFE58A")
@@ -43,6 +56,78 @@ PRECISION_WORDS = {
     Precision.MONTH: "known to the month",
     Precision.DAY: "known to the day",
 }
+
+# Every line break str.splitlines() knows. QTextDocument makes "\r\n" one block separator (one
+# position for two characters) and shows \x85, U+2028, \v, \f… as characters of a line, so the
+# panel shows each break as one "\n" and maps source offsets onto what it shows.
+_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_LINE_BREAK = re.compile(f"\r\n|[{_BREAKS}]")
+_WORD = re.compile(r"\S+")
+
+# Laying out a line costs time that grows faster than its length (a 50,000-character line without
+# spaces takes Qt 0.4 s, 200,000 take 4.5 s), and a document costs time to build: past these
+# sizes the source text shows an excerpt around the quote, which the user can page through.
+WHOLE_TEXT_CHARS = 200_000
+LONGEST_WHOLE_LINE = 5_000
+EXCERPT_CHARS = 12_000
+_SNAP_CHARS = 2_000  # how far an excerpt's ends move to fall on a line break
+
+# How much of each untrusted text the labels show (a QLabel wraps its whole text on every
+# resize: a megabyte takes it tens of seconds). "Show all text" shows the rest.
+TITLE_LIMIT = (300, 4)  # characters, lines
+TEXT_LIMIT = (1_200, 24)
+INLINE_LIMIT = 160  # a title quoted in a line of other text
+MAX_LISTED = 50  # dispute lines, before "… and N more"
+
+
+def display_text(text: str) -> str:
+    """`text` as the panel shows it: each line break (\\r\\n, \\r, \\x85, U+2028, …) one \\n."""
+    return _LINE_BREAK.sub("\n", text)
+
+
+def utf16_length(text: str) -> int:
+    """The length of `text` in UTF-16 code units, as Qt counts (an emoji counts two)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def display_position(text: str, index: int, start: int = 0) -> int:
+    """Where offset `index` of `text` falls in a QTextDocument showing display_text(text[start:…]).
+
+    Exact for any line breaks and astral characters; an offset inside a \\r\\n pair falls after it.
+    """
+    return utf16_length(display_text(text[start:index]))
+
+
+def excerpt(text: str, chars: int, lines: int) -> tuple[str, bool]:
+    """At most `chars` characters and `lines` lines of `text` (ending in "…" if cut), and whether
+    it was cut. Reads no more of `text` than it keeps, however long `text` is."""
+    head = text[: chars + 1]
+    for k, m in enumerate(_LINE_BREAK.finditer(head), start=1):
+        if k >= lines:
+            return head[: m.start()].rstrip() + " …", True
+    if len(head) > chars:
+        return head[: chars - 1].rstrip() + "…", True
+    return text, False
+
+
+def one_line(text: str, limit: int = INLINE_LIMIT) -> str:
+    """`text` on one line (each run of white space and line breaks one space), cut to `limit`
+    characters with "…". Line breaks must go: each ends a bidi paragraph, and with it an isolate."""
+    words: list[str] = []
+    length = 0
+    for m in _WORD.finditer(text):
+        words.append(m.group())
+        length += len(m.group()) + 1
+        if length > limit:
+            break
+    joined = " ".join(words)
+    return joined if len(joined) <= limit else joined[: limit - 1].rstrip() + "…"
+
+
+def inline(text: str, limit: int = INLINE_LIMIT) -> str:
+    """Untrusted `text` made fit to sit in a line of other text: one line, at most `limit`
+    characters, in a bidi isolate (so a U+202E in it cannot reorder what follows)."""
+    return isolate(one_line(text, limit))
 
 
 def _plain_label(*, bold: bool = False, size_delta: int = 0, muted: bool = False) -> QLabel:
@@ -86,10 +171,24 @@ def web_link(text: str) -> tuple[QUrl | None, str]:
     return url, "Open this link in your web browser."
 
 
+# Bidi controls and marks: in an address they could make one host read as another
+# ("https://evil.example/\u202egro.elpmaxe" shows as ending in "example.org").
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+LINK_LIMIT = 2_000
+
+
+def shown_link(text: str) -> str:
+    """A source's address as the panel shows it: cut to LINK_LIMIT characters (a line edit lays
+    out its whole text), with each bidi control written out as <U+202E>, so that it shows the
+    characters in the order they are opened in."""
+    if len(text) > LINK_LIMIT:
+        text = text[: LINK_LIMIT - 1] + "…"
+    return _BIDI_CONTROLS.sub(lambda m: f"<U+{ord(m.group()):04X}>", text)
+
+
 def quote_excerpt(quote: str, limit: int = 110) -> str:
     """A one-line excerpt of a quote for the citation list."""
-    one_line = " ".join(quote.split())
-    return one_line if len(one_line) <= limit else one_line[: limit - 1].rstrip() + "…"
+    return one_line(quote, limit)
 
 
 class _HeaderScroll(QScrollArea):
@@ -130,6 +229,339 @@ class _HeaderScroll(QScrollArea):
         self.updateGeometry()
 
 
+class SourceTextView(QWidget):
+    """A text shown read-only, with a passage highlighted and centred: the whole text when it is
+    small enough to lay out at once, otherwise an excerpt around the passage, with a bar saying
+    which part shows and buttons to page to the text before and after it.
+
+    The text is shown with its line breaks made "\\n" (see display_text); the highlight is placed
+    by mapping the passage's offsets onto what is shown, so it covers exactly the passage.
+    """
+
+    def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._text = ""
+        self._span: tuple[int, int] | None = None
+        self._shown = (0, 0)
+        self._search: re.Pattern[str] | None = None
+        self._scroll_to_search = False
+        self.edit = QPlainTextEdit()
+        self.edit.setReadOnly(True)
+        self.edit.setAccessibleName(accessible_name)
+        self.edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.edit.setFrameShape(QFrame.Shape.StyledPanel)
+        self.part = QLabel()
+        self.part.setTextFormat(Qt.TextFormat.PlainText)
+        self.part.setWordWrap(True)
+        self.part.setStyleSheet("color: #5B6470;")
+        self.earlier_button = QToolButton()
+        self.earlier_button.setText("◀ Earlier")
+        self.earlier_button.setToolTip("Show the text before this part")
+        self.earlier_button.clicked.connect(self.show_earlier)
+        self.later_button = QToolButton()
+        self.later_button.setText("Later ▶")
+        self.later_button.setToolTip("Show the text after this part")
+        self.later_button.clicked.connect(self.show_later)
+        self.bar = QWidget()
+        bar_layout = QHBoxLayout(self.bar)
+        bar_layout.setContentsMargins(0, 0, 0, 0)
+        bar_layout.addWidget(self.part, 1)
+        bar_layout.addWidget(self.earlier_button)
+        bar_layout.addWidget(self.later_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.edit, 1)
+        self.bar.hide()
+
+    @property
+    def text(self) -> str:
+        """The whole text, of which shown_range shows a part."""
+        return self._text
+
+    @property
+    def shown_range(self) -> tuple[int, int]:
+        """The offsets in the text of the part shown: (0, len(text)) when it shows whole."""
+        return self._shown
+
+    def set_text(self, text: str, span: tuple[int, int] | None = None) -> None:
+        """Show `text` with `span` (offsets into it) highlighted and in view, or its start."""
+        self._text = text
+        self._span = span
+        if len(text) <= WHOLE_TEXT_CHARS and not _has_long_line(text):
+            self._show(0, len(text))
+            return
+        if span is None:
+            self._show(*self._snapped(0, EXCERPT_CHARS))
+            return
+        n = len(text)
+        start, end = span
+        if end - start <= EXCERPT_CHARS:
+            # The passage in the middle, or as near it as the ends of the text allow.
+            context = (EXCERPT_CHARS - (end - start)) // 2
+            a = max(start - context, 0)
+            b = min(max(end + context, a + EXCERPT_CHARS), n)
+            a = max(min(a, b - EXCERPT_CHARS), 0)
+        else:  # a passage too long to show whole: its beginning
+            a = max(start - _SNAP_CHARS, 0)
+            b = min(a + EXCERPT_CHARS, n)
+        self._show(*self._snapped(a, b, keep=span))
+
+    def show_earlier(self) -> None:
+        """Show the part of the text just before the one shown."""
+        a, _ = self._shown
+        if a > 0:
+            # Only the far end moves to a line break: the pages meet, nothing is skipped.
+            self._show(*self._snapped(max(a - EXCERPT_CHARS, 0), a, move_end=False), at_end=True)
+
+    def show_later(self) -> None:
+        """Show the part of the text just after the one shown."""
+        _, b = self._shown
+        if b < len(self._text):
+            end = min(b + EXCERPT_CHARS, len(self._text))
+            self._show(*self._snapped(b, end, move_start=False))
+
+    def highlighted_text(self) -> str:
+        """The highlighted passage as shown (line breaks as "\\n"); '' if none shows."""
+        selections = [
+            s for s in self.edit.extraSelections() if s.format.background() == QUOTE_BACKGROUND
+        ]
+        if not selections:
+            return ""
+        return selections[0].cursor.selectedText().replace("\u2029", "\n")
+
+    def set_search(self, pattern: re.Pattern[str] | None, *, scroll: bool = False) -> None:
+        """Mark what `pattern` matches in the part shown (None: no marks), apart from the
+        passage; with `scroll`, bring the first match into view. Paging keeps the marks."""
+        self._search = pattern
+        self._scroll_to_search = scroll
+        self._mark_search()
+
+    def search_marks(self) -> list[str]:
+        """The texts marked as search matches now (line breaks as "\\n")."""
+        return [
+            s.cursor.selectedText().replace("\u2029", "\n")
+            for s in self.edit.extraSelections()
+            if s.format.background() == SEARCH_BACKGROUND
+        ]
+
+    def _mark_search(self) -> None:
+        keep = [s for s in self.edit.extraSelections() if s.format.background() == QUOTE_BACKGROUND]
+        if self._search is None:
+            self.edit.setExtraSelections(keep)
+            return
+        document = self.edit.document()
+        shown = document.toPlainText()  # as displayed: a line break is one character
+        found = []
+        for m in self._search.finditer(shown):
+            cursor = QTextCursor(document)
+            cursor.setPosition(_utf16(shown, m.start()))
+            cursor.setPosition(_utf16(shown, m.end()), QTextCursor.MoveMode.KeepAnchor)
+            selection = QTextEdit.ExtraSelection()
+            selection.cursor = cursor
+            fmt = QTextCharFormat()
+            fmt.setBackground(SEARCH_BACKGROUND)
+            selection.format = fmt
+            found.append(selection)
+            if len(found) >= MAX_SEARCH_MARKS:
+                break
+        self.edit.setExtraSelections(keep + found)
+        if found and self._scroll_to_search:
+            view_cursor = QTextCursor(document)
+            view_cursor.setPosition(found[0].cursor.selectionStart())
+            self.edit.setTextCursor(view_cursor)
+            self.edit.centerCursor()
+
+    def _snapped(
+        self,
+        a: int,
+        b: int,
+        keep: tuple[int, int] | None = None,
+        *,
+        move_start: bool = True,
+        move_end: bool = True,
+    ) -> tuple[int, int]:
+        """[a, b) with its ends moved inwards, by up to _SNAP_CHARS, onto line breaks, never into
+        `keep` (the passage), and never between the two characters of a \\r\\n."""
+        text = self._text
+        lo, hi = keep if keep is not None else (b, a)
+        if move_start and a > 0:
+            m = _LINE_BREAK.search(text, a, min(a + _SNAP_CHARS, lo))
+            if m is not None:
+                a = m.end()
+        if move_end and b < len(text):
+            last = None
+            for last in _LINE_BREAK.finditer(text, max(b - _SNAP_CHARS, hi), b):  # noqa: B007
+                pass
+            if last is not None:
+                b = last.end()
+        if 0 < a < len(text) and text[a - 1] == "\r" and text[a] == "\n":
+            a += 1
+        if 0 < b < len(text) and text[b - 1] == "\r" and text[b] == "\n":
+            b += 1
+        return a, b
+
+    def _show(self, a: int, b: int, *, at_end: bool = False) -> None:
+        text = self._text
+        self._shown = (a, b)
+        self.edit.setPlainText(display_text(text[a:b]))
+        whole = a == 0 and b == len(text)
+        self.bar.setVisible(not whole)
+        if not whole:
+            self.part.setText(
+                f"Characters {a + 1:,}–{b:,} of {len(text):,}: too long to show at once."
+            )
+            self.earlier_button.setEnabled(a > 0)
+            self.later_button.setEnabled(b < len(text))
+        document = self.edit.document()
+        span = self._span
+        start, end = (max(span[0], a), min(span[1], b)) if span is not None else (0, -1)
+        if start < end or (span is not None and span[0] == span[1] and a <= span[0] <= b):
+            cursor = QTextCursor(document)
+            cursor.setPosition(display_position(text, start, a))
+            cursor.setPosition(display_position(text, end, a), QTextCursor.MoveMode.KeepAnchor)
+            selection = QTextEdit.ExtraSelection()
+            selection.cursor = cursor
+            fmt = QTextCharFormat()
+            fmt.setBackground(QUOTE_BACKGROUND)
+            fmt.setFontWeight(QFont.Weight.Bold)
+            selection.format = fmt
+            self.edit.setExtraSelections([selection])
+            # The cursor at the passage's start, centred, so that the passage is in view.
+            view_cursor = QTextCursor(document)
+            view_cursor.setPosition(cursor.selectionStart())
+            self.edit.setTextCursor(view_cursor)
+            self.edit.centerCursor()
+            self._mark_search()
+            return
+        self.edit.setExtraSelections([])
+        self.edit.moveCursor(
+            QTextCursor.MoveOperation.End if at_end else QTextCursor.MoveOperation.Start
+        )
+        self._mark_search()
+
+
+def _utf16(text: str, index: int) -> int:
+    """A Python index into `text` as a Qt document position, which counts UTF-16 units."""
+    return index + sum(1 for ch in text[:index] if ord(ch) > 0xFFFF)
+
+
+def _has_long_line(text: str) -> bool:
+    """Whether `text` has a line longer than LONGEST_WHOLE_LINE."""
+    return _LONG_LINE.search(text) is not None
+
+
+_LONG_LINE = re.compile(f"[^{_BREAKS}]{{{LONGEST_WHOLE_LINE + 1}}}")
+
+
+class FullTextDialog(QDialog):
+    """The whole of a text that the panel shows cut short, read-only, in a SourceTextView (so
+    that even a megabyte on one line opens at once)."""
+
+    def __init__(self, title: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.view = SourceTextView("Whole text")
+        self.view.set_text(text)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(buttons)
+        self.resize(640, 560)
+
+
+@dataclass(frozen=True)
+class CitationItem:
+    """One row of the citation list, as QListWidget's items are read: its row and text()."""
+
+    row: int
+    label: str
+
+    def text(self) -> str:
+        return self.label
+
+
+class _CitationModel(QStringListModel):
+    """The citation list's rows, each made into text only when the list asks for it: an event
+    may cite thousands of passages. (A QStringListModel of empty strings underneath, so that Qt
+    counts the rows itself: a rowCount() in Python is called for every row at each layout.)"""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._text_of: Callable[[int], str] = str
+        self._made: dict[int, str] = {}
+
+    def set_rows(self, count: int, text_of: Callable[[int], str]) -> None:
+        self._text_of = text_of
+        self._made = {}
+        self.setStringList([""] * count)
+
+    def text(self, row: int) -> str:
+        made = self._made.get(row)
+        if made is None:
+            made = self._made[row] = self._text_of(row)
+        return made
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> object:
+        if not index.isValid():
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return self.text(index.row())
+        if role == Qt.ItemDataRole.EditRole:
+            return None
+        return super().data(index, role)
+
+
+class CitationList(QListView):
+    """The event's citations, one two-line row each (source title, quote excerpt), laid out
+    lazily: rows are all one height, so Qt measures one and makes only those in view. Reads
+    like a QListWidget: count(), item(row).text(), currentRow(), currentRowChanged."""
+
+    currentRowChanged = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._model = _CitationModel()
+        self.setModel(self._model)
+        self.setUniformItemSizes(True)
+        self.setWordWrap(False)  # each line is elided instead: rows stay one height
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setAlternatingRowColors(True)
+        self.setSpacing(2)
+        self.setSelectionMode(QListView.SelectionMode.SingleSelection)
+        self.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
+        self.selectionModel().currentRowChanged.connect(self._on_current)
+
+    def set_rows(self, count: int, text_of: Callable[[int], str]) -> None:
+        """Show `count` rows; row k's text is text_of(k), asked for when the row shows."""
+        self._model.set_rows(count, text_of)
+
+    def clear(self) -> None:
+        self._model.set_rows(0, str)
+
+    def count(self) -> int:
+        return self._model.rowCount()
+
+    def item(self, row: int) -> CitationItem | None:
+        if not 0 <= row < self.count():
+            return None
+        return CitationItem(row, self._model.text(row))
+
+    def visualItemRect(self, item: CitationItem) -> QRect:
+        return self.visualRect(self._model.index(item.row))
+
+    def currentRow(self) -> int:
+        index = self.currentIndex()
+        return index.row() if index.isValid() else -1
+
+    def setCurrentRow(self, row: int) -> None:
+        self.setCurrentIndex(self._model.index(row))
+
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.currentRowChanged.emit(current.row() if current.isValid() else -1)
+
+
 class SourcePanel(QWidget):
     """Shows one event and its citations; `citationShown` reports which citation is on screen."""
 
@@ -156,12 +588,8 @@ class SourcePanel(QWidget):
         self.warnings = _plain_label()
         self.warnings.setStyleSheet("color: #B00020; font-weight: bold;")
 
-        self.citation_list = QListWidget()
+        self.citation_list = CitationList()
         self.citation_list.setAccessibleName("Citations")
-        self.citation_list.setWordWrap(True)
-        self.citation_list.setAlternatingRowColors(True)
-        self.citation_list.setSpacing(2)
-        self.citation_list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.citation_list.currentRowChanged.connect(self._on_row)
 
         self.previous_button = QToolButton()
@@ -201,11 +629,15 @@ class SourcePanel(QWidget):
         link_row.setContentsMargins(0, 0, 0, 0)
         link_row.addWidget(self.source_link, 1)
         link_row.addWidget(self.open_link_button)
-        self.source_text = QPlainTextEdit()
-        self.source_text.setReadOnly(True)
-        self.source_text.setAccessibleName("Source text")
-        self.source_text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-        self.source_text.setFrameShape(QFrame.Shape.StyledPanel)
+        self.source_view = SourceTextView("Source text")
+        self.source_text = self.source_view.edit
+        # Texts cut short in the labels can be read whole in a dialog.
+        self.show_all_button = QPushButton("Show all text…")
+        self.show_all_button.setAccessibleName("Show all text")
+        self.show_all_button.setToolTip("Some texts here are cut short: read them whole")
+        self.show_all_button.clicked.connect(self.show_all_text)
+        self.full_text_dialog: FullTextDialog | None = None
+        self._cut: dict[str, str] = {}  # what is cut short, by name, for show_all_text()
 
         top = QWidget()
         top_layout = QVBoxLayout(top)
@@ -215,6 +647,7 @@ class SourcePanel(QWidget):
         header_layout.setContentsMargins(0, 0, 0, 0)
         for w in (self.title, self.date, self.summary, self.note, self.dispute, self.warnings):
             header_layout.addWidget(w)
+        header_layout.addWidget(self.show_all_button, 0, Qt.AlignmentFlag.AlignLeft)
         header_layout.addStretch(1)
         self.header = _HeaderScroll(header)
         top_layout.addWidget(self.header)
@@ -228,7 +661,7 @@ class SourcePanel(QWidget):
         bottom_layout.addWidget(self.source_title)
         bottom_layout.addWidget(self.source_description)
         bottom_layout.addLayout(link_row)
-        bottom_layout.addWidget(self.source_text, 1)
+        bottom_layout.addWidget(self.source_view, 1)
 
         self.splitter = QSplitter(Qt.Orientation.Vertical)
         self.splitter.setObjectName("panelSplitter")
@@ -257,6 +690,7 @@ class SourcePanel(QWidget):
         self.citation_list.blockSignals(True)
         self.citation_list.clear()
         self.citation_list.blockSignals(False)
+        self._cut = {}
         if timeline is None or event is None:
             self.title.setText("No event selected")
             self.date.setText("")
@@ -269,34 +703,46 @@ class SourcePanel(QWidget):
                 w.setVisible(False)
             self._citation = -1
             self._show_citation(-1)
+            self.show_all_button.setVisible(False)
             self.header.fit()
             return
-        self.title.setText(event.title)
+        self._set_cut(self.title, "Title", event.title, TITLE_LIMIT)
         category = timeline.categories.get(event.category)
         words = PRECISION_WORDS[event.when.precision]
         kind = "from " if event.when.is_range else ""
         category_name = category.label if category else event.category
-        self.date.setText(f"{kind}{event.when.label()} (date {words})  ·  {category_name}")
-        self.summary.setText(event.summary)
+        self.date.setText(f"{kind}{event.when.label()} (date {words})  ·  {inline(category_name)}")
+        self._set_cut(self.summary, "Summary", event.summary, TEXT_LIMIT)
         self.summary.setVisible(bool(event.summary))
-        self.note.setText(event.note)
+        self._set_cut(self.note, "Note", event.note, TEXT_LIMIT)
         self.note.setVisible(bool(event.note))
-        disputes = []
-        for other_id in event.disputed_by:
-            other = timeline.event(other_id)
-            disputes.append(f"Disputed by: {other.title} ({other.when.label()})")
-        for other in timeline.disputes_of(event.id):
-            disputes.append(f"Disputes: {other.title} ({other.when.label()})")
-        self.dispute.setText("\n".join(disputes))
-        self.dispute.setVisible(bool(disputes))
-        self.warnings.setText("\n".join(f"⚠ {w}" for w in event.warnings))
+        disputes = [
+            *(("Disputed by", timeline.event(other_id)) for other_id in event.disputed_by),
+            *(("Disputes", other) for other in timeline.disputes_of(event.id)),
+        ]
+        lines = [
+            f"{verb}: {inline(other.title)} ({other.when.label()})"
+            for verb, other in disputes[:MAX_LISTED]
+        ]
+        if len(disputes) > MAX_LISTED:
+            lines.append(f"… and {len(disputes) - MAX_LISTED:,} more")
+        self.dispute.setText("\n".join(lines))
+        self.dispute.setVisible(bool(lines))
+        warnings = [f"⚠ {inline(w, TEXT_LIMIT[0])}" for w in event.warnings[:MAX_LISTED]]
+        if len(event.warnings) > MAX_LISTED:
+            warnings.append(f"… and {len(event.warnings) - MAX_LISTED:,} more")
+        self.warnings.setText("\n".join(warnings))
         self.warnings.setVisible(bool(event.warnings))
-        for cit in event.citations:
-            source = timeline.sources[cit.source_id]
+        citations = event.citations
+        sources = timeline.sources
+
+        def row_text(k: int) -> str:
+            cit = citations[k]
             marker = "" if cit.found else "⚠ not found: "
-            self.citation_list.addItem(
-                QListWidgetItem(f"{source.title}\n{marker}“{quote_excerpt(cit.quote)}”")
-            )
+            title = inline(sources[cit.source_id].title)
+            return f"{title}\n{marker}“{isolate(quote_excerpt(cit.quote))}”"
+
+        self.citation_list.set_rows(len(citations), row_text)
         self.header.fit()
         self._citation = -1
         self.show_citation(0)
@@ -310,6 +756,32 @@ class SourcePanel(QWidget):
             return
         self._show_citation(index)
 
+    def show_all_text(self) -> FullTextDialog | None:
+        """Open a dialog with the whole of each text that the panel shows cut short."""
+        if not self._cut:
+            return None
+        text = "\n\n".join(f"{name}:\n{whole}" for name, whole in self._cut.items())
+        if self.full_text_dialog is not None:
+            self.full_text_dialog.close()
+        self.full_text_dialog = FullTextDialog("Whole text", text, self)
+        self.full_text_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.full_text_dialog.destroyed.connect(self._forget_dialog)
+        self.full_text_dialog.show()
+        return self.full_text_dialog
+
+    def _forget_dialog(self) -> None:
+        self.full_text_dialog = None
+
+    def _set_cut(self, label: QLabel, name: str, text: str, limit: tuple[int, int]) -> None:
+        """Show at most `limit` (characters, lines) of `text` in `label`; note it if cut."""
+        shown, cut = excerpt(text, *limit)
+        label.setText(shown)
+        if cut:
+            self._cut[name] = text
+        else:
+            self._cut.pop(name, None)
+        self.show_all_button.setVisible(bool(self._cut))
+
     def open_link(self) -> bool:
         """Open the shown source's link in the web browser, if it is one that may be opened."""
         if self._link is None:
@@ -318,7 +790,7 @@ class SourcePanel(QWidget):
 
     def _show_link(self, text: str) -> None:
         self._link, why = web_link(text) if text else (None, "")
-        self.source_link.setText(text)
+        self.source_link.setText(shown_link(text))
         self.source_link.setCursorPosition(0)
         self.open_link_button.setEnabled(self._link is not None)
         self.open_link_button.setToolTip(why)
@@ -340,42 +812,21 @@ class SourcePanel(QWidget):
         count = len(self._event.citations) if self._event else 0
         self.previous_button.setEnabled(index > 0)
         self.next_button.setEnabled(0 <= index < count - 1)
-        self.position.setText(f"{index + 1} of {count}" if index >= 0 else "")
+        self.position.setText(f"{index + 1:,} of {count:,}" if index >= 0 else "")
         if self._event is None or self._timeline is None or index < 0:
             self.source_title.setText("")
             self.source_description.setText("")
             self._show_link("")
-            self.source_text.setPlainText("")
-            self.source_text.setExtraSelections([])
+            self.source_view.set_text("")
             return
         cit = self._event.citations[index]
         source = self._timeline.sources[cit.source_id]
-        self.source_title.setText(f"{source.title}  ({PurePosixPath(source.file).name})")
-        self.source_description.setText(source.description)
+        name = PurePosixPath(source.file).name
+        self.source_title.setText(f"{inline(source.title)}  ({inline(name)})")
+        self._set_cut(self.source_description, "Source description", source.description, TEXT_LIMIT)
         self.source_description.setVisible(bool(source.description))
         self._show_link(source.url)
-        self.source_text.setPlainText(source.text)
-        if cit.span is None:
-            self.source_text.setExtraSelections([])
-            self.source_text.moveCursor(QTextCursor.MoveOperation.Start)
-        else:
-            cursor = QTextCursor(self.source_text.document())
-            cursor.setPosition(_qt_position(source.text, cit.span[0]))
-            cursor.setPosition(
-                _qt_position(source.text, cit.span[1]), QTextCursor.MoveMode.KeepAnchor
-            )
-            selection = QTextEdit.ExtraSelection()
-            selection.cursor = cursor
-            fmt = QTextCharFormat()
-            fmt.setBackground(QUOTE_BACKGROUND)
-            fmt.setFontWeight(QFont.Weight.Bold)
-            selection.format = fmt
-            self.source_text.setExtraSelections([selection])
-            # Put the cursor at the quote's start and centre it, so the passage is in view.
-            view_cursor = QTextCursor(self.source_text.document())
-            view_cursor.setPosition(_qt_position(source.text, cit.span[0]))
-            self.source_text.setTextCursor(view_cursor)
-            self.source_text.centerCursor()
+        self.source_view.set_text(source.text, cit.span)
         self._mark_search(cit.source_id)
         self.citationShown.emit(index)
 
@@ -397,57 +848,15 @@ class SourcePanel(QWidget):
         self._mark_search(shown)
 
     def _mark_search(self, source_id: str) -> None:
-        """Add the search's matches in the source text to its highlights (the quote stays)."""
-        keep = [
-            s
-            for s in self.source_text.extraSelections()
-            if s.format.background() != SEARCH_BACKGROUND
-        ]
+        """Mark the search's matches in the source text shown (the quote stays highlighted),
+        scrolled to the first when the event matched through this source's text."""
         pattern = highlight_pattern(self._search) if self._search else None
-        if pattern is None:
-            self.source_text.setExtraSelections(keep)
-            return
-        doc = self.source_text.document()
-        text = doc.toPlainText()  # block separators count one, as in the document
-        found = []
-        for m in pattern.finditer(text):
-            cursor = QTextCursor(doc)
-            cursor.setPosition(_qt_position(text, m.start()))
-            cursor.setPosition(_qt_position(text, m.end()), QTextCursor.MoveMode.KeepAnchor)
-            selection = QTextEdit.ExtraSelection()
-            selection.cursor = cursor
-            fmt = QTextCharFormat()
-            fmt.setBackground(SEARCH_BACKGROUND)
-            selection.format = fmt
-            found.append(selection)
-            if len(found) >= MAX_SEARCH_MARKS:
-                break
-        self.source_text.setExtraSelections(keep + found)
-        if found and source_id in self._search_sources:
-            view_cursor = QTextCursor(doc)
-            view_cursor.setPosition(found[0].cursor.selectionStart())
-            self.source_text.setTextCursor(view_cursor)
-            self.source_text.centerCursor()
+        self.source_view.set_search(pattern, scroll=source_id in self._search_sources)
 
     def search_marks(self) -> list[str]:
         """The texts marked as search matches in the source text now."""
-        return [
-            s.cursor.selectedText()
-            for s in self.source_text.extraSelections()
-            if s.format.background() == SEARCH_BACKGROUND
-        ]
+        return self.source_view.search_marks()
 
     def highlighted_text(self) -> str:
-        """The passage highlighted in the source text now ('' if none)."""
-        selections = [
-            s
-            for s in self.source_text.extraSelections()
-            if s.format.background() == QUOTE_BACKGROUND
-        ]
-        return selections[0].cursor.selectedText() if selections else ""
-
-
-def _qt_position(text: str, index: int) -> int:
-    """A Python string index as a QTextDocument position (which counts UTF-16 code units)."""
-    prefix = text[:index]
-    return index + sum(1 for ch in prefix if ord(ch) > 0xFFFF)
+        """The passage highlighted in the source text now, line breaks as "\\n" ('' if none)."""
+        return self.source_view.highlighted_text()
