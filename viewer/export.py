@@ -325,6 +325,8 @@ def _paint_on_page(
         area.y() + (area.height() - plan.height * k) / 2,
     )
     painter.scale(k, k)
+    # Nothing drawn past the picture's edges (a tick label half outside) reaches the margins.
+    painter.setClipRect(QRectF(0, 0, plan.width, plan.height))
     _paint(renderer, plan, painter)
     painter.restore()
 

@@ -103,6 +103,7 @@ class ExportDialog(QDialog):
         self.path_edit.setMinimumWidth(360)
         self.path_edit.setToolTip("The format comes from the suffix: .png, .svg or .pdf")
         self.browse_button = QPushButton("&Browse…")
+        self.browse_button.setAutoDefault(False)  # Enter in a field exports; it does not browse
         self.browse_button.clicked.connect(self.browse)
         file_row = QHBoxLayout()
         file_row.addWidget(self.path_edit, 1)
@@ -116,12 +117,13 @@ class ExportDialog(QDialog):
         self.export_button = self.buttons.addButton(
             "&Export", QDialogButtonBox.ButtonRole.AcceptRole
         )
-        self.export_button.setDefault(True)
         self.buttons.accepted.connect(self.try_export)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.buttons)
+        # Only once the button is inside the dialog does the dialog take it as its default.
+        self.export_button.setDefault(True)
 
     # -- what the dialog shows --------------------------------------------------------------
 

@@ -282,6 +282,7 @@ class MainWindow(QMainWindow):
             self.export_box.start_edit.setText(self._setting("export/from", ""))
             self.export_box.end_edit.setText(self._setting("export/to", ""))
         self.export_box.open()
+        self.export_box.activateWindow()  # keys go to the dialog, not the window's shortcuts
         self.export_box.path_edit.setFocus()
 
     def _export_problem(self, message: str) -> None:
