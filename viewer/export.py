@@ -8,10 +8,12 @@ export leaves any earlier file as it was and no temporary file behind.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import math
 import os
 import re
+import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -283,6 +285,13 @@ def _check_size(renderer: TimelineRenderer, plan: ExportPlan, path: Path) -> Non
 
 def _save(path: Path, data: bytes) -> None:
     """Write `data` to `path` through QSaveFile: all of it, or nothing and the old file kept."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        # A name with bytes that are not UTF-8 (Python keeps them as lone surrogates): Qt
+        # would write to a name with U+FFFD in their place, so Python writes it instead.
+        _save_undecodable(path, data)
+        return
     out = QSaveFile(str(path))
     if not out.open(QIODevice.OpenModeFlag.WriteOnly):
         raise ExportError(f"{path}: {_why_not_writable(path, out.errorString())}")
@@ -298,6 +307,29 @@ def _save(path: Path, data: bytes) -> None:
         view = view[written:]
     if not out.commit():  # flushes what is buffered, then renames over the target
         raise ExportError(f"{path}: could not be written ({out.errorString()}); nothing was saved")
+
+
+def _save_undecodable(path: Path, data: bytes) -> None:
+    """As _save, through a temporary file beside `path` renamed over it once complete."""
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=".export-", suffix=".part", dir=path.parent)
+    except OSError as exc:
+        raise ExportError(f"{path}: {_why_not_writable(path, exc.strerror or str(exc))}") from None
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        # mkstemp makes the file private; an export gets the usual permissions, as QSaveFile's.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        reason = exc.strerror or str(exc)
+        raise ExportError(f"{path}: could not be written ({reason}); nothing was saved") from None
 
 
 def _why_not_writable(path: Path, reason: str) -> str:
