@@ -403,11 +403,15 @@ def test_a_non_utf8_name_keeps_the_earlier_file_on_a_full_disk(qapp, builtin, tm
     inode = target.stat().st_ino
     export_timeline(builtin, tmp_path / "probe.svg", width=600)
     size = (tmp_path / "probe.svg").stat().st_size
-    with file_size_limit(size // 2), pytest.raises(ExportError) as caught:
-        export_timeline(builtin, target, width=600)
-    assert (
-        str(caught.value) == f"{target}: could not be written (File too large); nothing was saved"
-    )
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size // 2, hard))  # a full disk, as EFBIG
+    try:
+        with pytest.raises(ExportError) as caught:
+            export_timeline(builtin, target, width=600)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    reason = os.strerror(errno.EFBIG)
+    assert str(caught.value) == f"{target}: could not be written ({reason}); nothing was saved"
     assert target.read_bytes() == b"the earlier export\n" and target.stat().st_ino == inode
     assert sorted(os.listdir(os.fsencode(tmp_path))) == [b"caf\xe9.svg", b"probe.svg"]
     # With room, it is replaced, under its own name, with the usual permissions.
