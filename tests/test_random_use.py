@@ -379,6 +379,7 @@ class Monkey:
             # One round of events per action: paints, queued signals, deferred deletes.
             QApplication.processEvents()
             self._close_popups()
+            self._close_export_dialog()
             self._after_load()
             if not self.window.isActiveWindow():
                 # The test platforms have no window manager to give the window back its focus
@@ -516,6 +517,15 @@ class Monkey:
             if popup is None:
                 return
             popup.close()
+
+    def _close_export_dialog(self) -> None:
+        """Ctrl+E or File → Export image… pressed at random opens the export dialog: the user
+        closes it with Esc (the export action itself goes through the dialog and closes it)."""
+        dialog = self.window.export_box
+        if dialog is not None and dialog.isVisible():
+            QTest.keyClick(dialog, K.Key_Escape)
+            if dialog.isVisible():
+                raise Broken("Esc did not close the export dialog")
 
     def _guard_popups(self) -> None:
         # A context menu runs an event loop of its own (QMenu.exec): a timer closes it.
