@@ -261,12 +261,16 @@ def export_timeline(
 
 
 def _check_size(renderer: TimelineRenderer, plan: ExportPlan, path: Path) -> None:
-    if plan.page is not None:
-        device = plan.page.pixels(plan.dpi)
-    else:
-        k = plan.dpi / CSS_DPI
-        device = (round(plan.width * k), round(plan.height * k))
-    if max(device) > MAX_PIXELS or max(plan.width, plan.height) > MAX_PIXELS:
+    """Refuse a picture (or PNG) too large for Qt, saying what makes it so, and a height that
+    cannot hold the picture's parts (PictureTooSmall)."""
+    k = plan.dpi / CSS_DPI
+    device = (
+        plan.page.pixels(plan.dpi)
+        if plan.page is not None
+        else (round(plan.width * k), round(plan.height * k))
+    )
+    too_big = next((s for s in ((plan.width, plan.height), device) if max(s) > MAX_PIXELS), None)
+    if too_big is not None:
         frame = renderer.frame(QSizeF(plan.width, plan.height), plan.deco)
         footer = plan.height - frame.footer_top
         why = (
@@ -275,7 +279,7 @@ def _check_size(renderer: TimelineRenderer, plan: ExportPlan, path: Path) -> Non
             else ""
         )
         raise ExportError(
-            f"{path}: the picture would be {device[0]}×{device[1]} pixels, larger than "
+            f"{path}: the picture would be {too_big[0]}×{too_big[1]} pixels, larger than "
             f"{MAX_PIXELS} a side{why}"
         )
     needed = minimum_height(renderer, plan)

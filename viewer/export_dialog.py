@@ -112,7 +112,9 @@ class ExportDialog(QDialog):
         form = QFormLayout()
         form.addRow("Export:", what)
         form.addRow("&Size:", self.preset_combo)
-        form.addRow("&File:", file_row)
+        file_label = QLabel("&File:")
+        file_label.setBuddy(self.path_edit)  # a row of two widgets has no buddy of its own
+        form.addRow(file_label, file_row)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.export_button = self.buttons.addButton(
             "&Export", QDialogButtonBox.ButtonRole.AcceptRole

@@ -286,7 +286,10 @@ class MainWindow(QMainWindow):
         self.export_box.path_edit.setFocus()
 
     def _export_problem(self, message: str) -> None:
-        self.last_error = show_error(self.export_box or self, "Cannot export", message)
+        """Say why an export failed, over the export dialog while it is open."""
+        box = self.export_box
+        parent = box if box is not None and box.isVisible() else self
+        self.last_error = show_error(parent, "Cannot export", message)
 
     def _export_choice(self, choice: ExportChoice) -> bool:
         if choice.what == IN_VIEW:
