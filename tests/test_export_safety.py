@@ -120,9 +120,14 @@ GUI_CASES = ["read-only folder", "path is a folder", "missing folder", "parent i
 
 
 def export_from_menu(window, target: Path, monkeypatch) -> None:
+    """File → Export image…, Browse… to `target` in the file dialog, then Export."""
     chosen = FILTERS[target.suffix]
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), chosen))
     window.export_action.trigger()
+    dialog = window.export_box
+    assert dialog is not None and dialog.isVisible()
+    dialog.browse_button.click()
+    dialog.export_button.click()
 
 
 def check_message_box(window, message: str) -> None:

@@ -52,7 +52,7 @@ import shiboken6
 from PySide6.QtCore import QPoint, QPointF, QSizeF, Qt, QTimer, QtMsgType
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QMessageBox
 
 import viewer.find
 import viewer.loading
@@ -382,6 +382,7 @@ class Monkey:
             # One round of events per action: paints, queued signals, deferred deletes.
             QApplication.processEvents()
             self._close_popups()
+            self._close_export_dialog()
             self._after_load()
             if not self.window.isActiveWindow():
                 # The test platforms have no window manager to give the window back its focus
@@ -519,6 +520,15 @@ class Monkey:
             if popup is None:
                 return
             popup.close()
+
+    def _close_export_dialog(self) -> None:
+        """Ctrl+E or File → Export image… pressed at random opens the export dialog: the user
+        closes it with Esc (the export action itself goes through the dialog and closes it)."""
+        dialog = self.window.export_box
+        if dialog is not None and dialog.isVisible():
+            QTest.keyClick(dialog, K.Key_Escape)
+            if dialog.isVisible():
+                raise Broken("Esc did not close the export dialog")
 
     def _guard_popups(self) -> None:
         # A context menu runs an event loop of its own (QMenu.exec): a timer closes it.
@@ -846,20 +856,34 @@ class Monkey:
         else:
             QTest.keyClick(self.handle, K.Key_E, M.ControlModifier)
             how = "Ctrl+E"
-        if self.next_save is not None:
+        dialog = window.export_box
+        if dialog is None or not dialog.isVisible():
             self.next_save = None
             return f"export to {path} by {how}: no dialog (shortcut not taken)"
+        if not path:  # the user cancels the export dialog
+            self.next_save = None
+            QTest.mouseClick(
+                dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel), B.LeftButton
+            )
+            box = window.last_error
+            if box is not None and shiboken6.isValid(box) and box.isVisible():
+                raise Broken("a cancelled export dialog showed an error")
+            if dialog.isVisible():
+                raise Broken("the export dialog did not close on Cancel")
+            return f"export by {how}: dialog cancelled"
+        QTest.mouseClick(dialog.browse_button, B.LeftButton)  # the file dialog gives `path`
+        QTest.mouseClick(dialog.export_button, B.LeftButton)
         box = window.last_error
         error = box is not None and shiboken6.isValid(box) and box.isVisible()
-        if not path:
-            if error:
-                raise Broken("a cancelled export dialog showed an error")
-            return f"export by {how}: dialog cancelled"
         if kind == "bad":
             if not error:
                 raise Broken(f"exporting to the bad path {path} gave no visible error")
             self.found.append(f"bad export: {box.text()[:80]}")
             self._close_error_box(box)
+            if not dialog.isVisible():
+                raise Broken("a failed export closed the export dialog")
+            dialog.reject()  # the user gives up
+            self.window.activateWindow()
         else:
             if error:
                 raise Broken(f"exporting to {path} failed: {box.text()!r}")

@@ -295,6 +295,8 @@ def test_exports_keep_the_texts_as_text(qtbot, opened, server, tmp_path, monkeyp
     out = tmp_path / f"out{suffix}"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
     win.export_action.trigger()
+    win.export_box.browse_button.click()
+    win.export_box.export_button.click()
     assert win.last_error is None
     assert win.statusBar().currentMessage() == f"Exported {out}"
     wanted = [

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
 import signal
+import stat
 import sys
+import textwrap
 import time
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from pathlib import Path
 
 from viewer import __version__
@@ -25,13 +28,47 @@ class _ArgumentParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
+def _date_arg(text: str) -> object:
+    """A --range end: a date in the timeline format (2021, 2021-04, 2021-04-22 …)."""
+    from viewer.model.dates import DateError, parse_date
+
+    try:
+        return parse_date(text)
+    except DateError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
+    from viewer.export import PRESETS
+
+    presets = "\n".join(
+        textwrap.fill(p.summary, initial_indent=f"  {p.name:8} ", subsequent_indent=" " * 11)
+        for p in PRESETS.values()
+    )
     p = _ArgumentParser(
         prog="timeline-viewer",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description=(
             "View a timeline of sourced events. Without TIMELINE, opens the built-in "
-            "Binance–Russia timeline. With --export, writes the whole timeline as an image and "
+            "Binance–Russia timeline. With --export, writes the timeline as an image and "
             "exits without opening a window."
+        ),
+        epilog="\n\n".join(
+            [
+                "presets (--preset NAME; --width, --height and --scale override a preset's):\n"
+                + presets,
+                textwrap.fill(
+                    "A page preset (a4, letter) gives a PDF of exactly that page with the "
+                    "picture scaled to fit inside the margins, a PNG of the whole page at "
+                    "300 dpi, or an SVG of the page's size. A pixel is 1/96 inch, as in CSS."
+                ),
+                textwrap.fill(
+                    "--range START END exports from the first instant of START to the last of "
+                    "END, each at its precision: --range 2021-04 2022 runs from 1 April 2021 to "
+                    "the end of 2022. A range with no events in it still exports (the axis, "
+                    "legend and footer, no rows)."
+                ),
+            ]
         ),
     )
     p.add_argument("timeline", nargs="?", metavar="TIMELINE", help="a timeline file (.json)")
@@ -45,7 +82,20 @@ def build_parser() -> argparse.ArgumentParser:
         "--height", type=int, metavar="H", help="export height in pixels (default: fits all rows)"
     )
     p.add_argument(
-        "--scale", type=float, default=1.0, metavar="S", help="PNG pixel ratio (default 1)"
+        "--scale",
+        type=float,
+        metavar="S",
+        help="PNG pixel ratio (default 1, or the preset's: 300 dpi is 3.125)",
+    )
+    p.add_argument(
+        "--preset", choices=list(PRESETS), metavar="NAME", help="an export size; see below"
+    )
+    p.add_argument(
+        "--range",
+        nargs=2,
+        type=_date_arg,
+        metavar=("START", "END"),
+        help="export only this span of time, across the picture's width",
     )
     p.add_argument("--select", metavar="EVENT_ID", help="open with this event selected")
     p.add_argument(
@@ -74,22 +124,53 @@ def _fail(message: str) -> int:
     return 1
 
 
+def _offscreen_for_export() -> str | None:
+    """Make the next Qt application use the offscreen platform, whatever QT_QPA_PLATFORM says
+    (xcb with no DISPLAY aborts the process); returns the value to put back afterwards."""
+    saved = os.environ.get("QT_QPA_PLATFORM")
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    return saved
+
+
 def run_export(args: argparse.Namespace) -> int:
     """Render the timeline to a file without a window. Prints one line on failure."""
-    if args.export and "QT_QPA_PLATFORM" not in os.environ:
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtGui import QGuiApplication
 
-    from viewer.export import ExportError, export_timeline
+    from viewer.export import ExportError, PictureTooSmall, export_timeline
     from viewer.main_window import load_timeline_file
     from viewer.model.loader import TimelineError
 
     # Fonts and painting need an application object; it lives until the export is written.
-    app = QGuiApplication.instance() or QGuiApplication([sys.argv[0]])
+    app = QGuiApplication.instance()
+    if app is None:
+        saved = _offscreen_for_export()
+        app = QGuiApplication([sys.argv[0]])
+        # Only the application's creation reads it; a process that goes on (a test) keeps its own.
+        if saved is None:
+            os.environ.pop("QT_QPA_PLATFORM", None)
+        else:
+            os.environ["QT_QPA_PLATFORM"] = saved
+    time_range = None
+    if args.range:
+        start, end = args.range
+        time_range = (start.start, end.end)
     try:
         timeline = load_timeline_file(_timeline_path(args.timeline))
         export_timeline(
-            timeline, args.export, width=args.width, height=args.height, scale=args.scale
+            timeline,
+            args.export,
+            width=args.width,
+            height=args.height,
+            scale=args.scale,
+            preset=args.preset,
+            time_range=time_range,
+        )
+    except PictureTooSmall as exc:
+        if args.height is None:
+            return _fail(str(exc))
+        return _fail(
+            f"--height {exc.height} is too small for this timeline: "
+            f"it needs at least {exc.needed} px"
         )
     except (TimelineError, ExportError) as exc:
         return _fail(str(exc))
@@ -97,6 +178,66 @@ def run_export(args: argparse.Namespace) -> int:
         del app
     log.info("exported %s", args.export)
     return 0
+
+
+def sanitise_scale_factors(environ: MutableMapping[str, str] = os.environ) -> None:
+    """Drop QT_SCALE_FACTOR or QT_SCREEN_SCALE_FACTORS when they are not positive numbers (a
+    window at scale -1 never paints), saying so in one line each. Before the application."""
+
+    def positive(text: str) -> bool:
+        try:
+            value = float(text)
+        except ValueError:
+            return False
+        return math.isfinite(value) and value > 0
+
+    factor = environ.get("QT_SCALE_FACTOR")
+    if factor is not None and not positive(factor):
+        del environ["QT_SCALE_FACTOR"]
+        stderr_line(f"QT_SCALE_FACTOR={factor!r} is not a positive number; ignored")
+    screens = environ.get("QT_SCREEN_SCALE_FACTORS")
+    if screens is not None:
+        # "1.5;2" or "HDMI-1=1.5;DP-1=2": each factor must be a positive number.
+        parts = [part.rpartition("=")[2] for part in screens.split(";") if part.strip()]
+        if not all(positive(part) for part in parts):
+            del environ["QT_SCREEN_SCALE_FACTORS"]
+            stderr_line(
+                f"QT_SCREEN_SCALE_FACTORS={screens!r} has a factor that is not a "
+                "positive number; ignored"
+            )
+
+
+def settings_path() -> Path | None:
+    """Where QSettings() keeps this app's settings on Linux and other XDG systems (None on
+    Windows and macOS, where they are not a file we can check first)."""
+    if os.name != "posix" or sys.platform == "darwin":
+        return None
+    from PySide6.QtCore import QStandardPaths
+
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericConfigLocation)
+    return Path(folder) / ORGANISATION / f"{APP_NAME}.conf"
+
+
+def open_settings():
+    """The app's QSettings; in-memory defaults, said once, when the settings file is there but
+    not a regular file (QSettings would wait forever reading a FIFO)."""
+    from PySide6.QtCore import QSettings
+
+    path = settings_path()
+    if path is not None:
+        try:
+            problem = None if stat.S_ISREG(os.stat(path).st_mode) else "it is not a regular file"
+        except FileNotFoundError:
+            problem = None
+        except OSError as exc:
+            problem = exc.strerror or str(exc)
+        if problem:
+            message = f"{path}: {problem}; using the default settings, which will not be saved"
+            log.warning("%s", message)
+            stderr_line(message)
+            # A file under /dev/null can never be read or written: the settings stay in memory.
+            return QSettings("/dev/null/settings.ini", QSettings.Format.IniFormat)
+    return QSettings()
 
 
 def _quit_on_signals(app) -> None:
@@ -198,7 +339,7 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
             "\n\nReinstalling Timeline viewer should fix this.",
         )
     log.info("opened %s (%d events)", timeline.path, len(timeline.events))
-    window = MainWindow(timeline)
+    window = MainWindow(timeline, open_settings())
     window.show()
     if args.select:
         try:
@@ -226,11 +367,15 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the app (or an export) with command-line arguments `argv`; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
     try:
-        args = build_parser().parse_args(argv)
+        args = parser.parse_args(argv)
+        if args.range and args.range[1].end <= args.range[0].start:
+            parser.error(f"--range: {args.range[1].iso()} ends before {args.range[0].iso()} starts")
     except SystemExit as exc:
         return int(exc.code or 0)
     setup_logging()
+    sanitise_scale_factors()
     log.info(
         "%s %s starting (%s, Python %s, %s)",
         APP_NAME,
@@ -241,7 +386,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     if args.export:
         return run_export(args)
-    for flag in ("width", "height"):
+    for flag in ("width", "height", "scale", "preset", "range"):
         if getattr(args, flag) is not None:
             return _fail(f"--{flag} goes with --export")
     return run_gui(args, argv)

@@ -8,7 +8,11 @@ raised it.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
+import os
+import stat
 import sys
 import traceback
 from logging.handlers import RotatingFileHandler
@@ -45,8 +49,9 @@ def log_dir() -> Path:
 def setup_logging() -> Path | None:
     """Send the app's log to a rotating file in the user's log folder; returns that file.
 
-    Returns None when the folder cannot be written: the app then runs without a log file rather
-    than refusing to start. Calling it again returns the file already in use.
+    Returns None when the folder cannot be written or the log file is not a regular file (a
+    FIFO would block the open forever): the app then runs without a log file, says so once on
+    stderr, and goes on. Calling it again returns the file already in use.
     """
     if (current := log_file()) is not None:
         return current
@@ -55,22 +60,93 @@ def setup_logging() -> Path | None:
     path = log_dir() / LOG_FILE
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        handler = RotatingFileHandler(path, maxBytes=1_000_000, backupCount=3, encoding="utf-8")
+        _check_regular(path)
+        handler = LogFileHandler(path)
     except OSError as exc:
-        stderr_line(f"cannot write the log file {path}: {exc.strerror or exc}")
+        stderr_line(f"cannot write the log file {path}: {exc.strerror or exc}; not logging")
         # Without any handler, logging's last resort would print every record on stderr a
         # second time; the messages that matter are printed there already.
-        log.addHandler(logging.NullHandler())
+        if not log.handlers:
+            log.addHandler(logging.NullHandler())
         return None
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    handler.setFormatter(SafeFormatter("%(asctime)s %(levelname)s %(message)s"))
     log.addHandler(handler)
     return path
+
+
+def _check_regular(path: Path) -> None:
+    """Raise OSError unless `path` is absent or a regular file. Opened without blocking and
+    without following a FIFO's wait for a reader: a FIFO with no reader fails with ENXIO."""
+    not_regular = OSError(errno.EINVAL, "it is not a regular file")
+    with contextlib.suppress(FileNotFoundError):
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise not_regular
+    # Checked again on what is opened, in case the file was replaced between the two.
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(path, flags, 0o644)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise not_regular
+    finally:
+        os.close(fd)
+
+
+class LogFileHandler(RotatingFileHandler):
+    """The log file. A write that fails (a full disk) is reported once on stderr, and the file
+    is then left alone, rather than a traceback on every later record."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            path, maxBytes=1_000_000, backupCount=3, encoding="utf-8", errors="backslashreplace"
+        )
+        self.failed = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.failed:
+            super().emit(record)
+
+    def shouldRollover(self, record: logging.LogRecord) -> bool:
+        # The base class would open a replaced file (a FIFO put there meanwhile) when rotating.
+        try:
+            return super().shouldRollover(record)
+        except OSError:
+            return False
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        if self.failed:
+            return
+        self.failed = True
+        kind, value, _ = sys.exc_info()
+        reason = getattr(value, "strerror", None) or (kind.__name__ if kind else "unknown error")
+        stderr_line(f"cannot write the log file {self.baseFilename}: {reason}; logging stops")
+        # Closed now: its unwritten bytes would fail again, noisily, when closed at exit.
+        stream, self.stream = self.stream, None
+        if stream is not None:
+            with contextlib.suppress(Exception):
+                stream.close()
+
+
+def printable(text: str) -> str:
+    """`text` safe to write anywhere: a byte that was not UTF-8 in a file name (decoded by
+    Python as a lone surrogate) shows as `\\xe9`, as repr() shows it, instead of failing."""
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "backslashreplace")
+    return raw.decode("utf-8", "backslashreplace")
+
+
+class SafeFormatter(logging.Formatter):
+    """Formats records so that a file name with undecodable bytes never breaks the log."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record))
 
 
 def log_file() -> Path | None:
     """The log file in use, if any."""
     for handler in log.handlers:
-        if isinstance(handler, RotatingFileHandler):
+        if isinstance(handler, RotatingFileHandler) and not getattr(handler, "failed", False):
             return Path(handler.baseFilename)
     return None
 
@@ -82,7 +158,9 @@ def stderr_line(message: str) -> None:
     """
     if sys.stderr is not None:
         line = " ".join(part.strip() for part in message.splitlines() if part.strip())
-        print(f"{APP_ID}: {line}", file=sys.stderr, flush=True)
+        # A closed or broken stderr leaves nowhere to say it.
+        with contextlib.suppress(OSError, ValueError):
+            print(f"{APP_ID}: {printable(line)}", file=sys.stderr, flush=True)
 
 
 def report_unexpected(kind, value, tb) -> str:

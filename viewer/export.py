@@ -1,4 +1,5 @@
-"""Exporting the whole timeline as PNG, SVG or PDF, through the same renderer as the screen.
+"""Exporting a timeline (whole, or a time range) as PNG, SVG or PDF, through the same renderer
+as the screen, at a size given or by a preset (article, social, print, an A4 or Letter page).
 
 The picture is drawn in memory, then written through QSaveFile: it goes to a temporary file in
 the target's folder and is renamed over the target only once all of it is written, so a failed
@@ -7,49 +8,190 @@ export leaves any earlier file as it was and no temporary file behind.
 
 from __future__ import annotations
 
+import contextlib
+import html
+import math
 import os
 import re
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSaveFile, QSize, QSizeF
-from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
+from PySide6.QtGui import (
+    QFont,
+    QFontInfo,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+)
 from PySide6.QtSvg import QSvgGenerator
 
-from viewer.model.scale import TimeScale
+from viewer.model.scale import TimeScale, fit
 from viewer.model.timeline import Timeline
-from viewer.render import PUBLICATION, Decorations, TimelineRenderer
+from viewer.render import BACKGROUND, PUBLICATION, ROW_HEIGHT, Decorations, TimelineRenderer
 
 FORMATS = {".png": "PNG", ".svg": "SVG", ".pdf": "PDF"}
 DEFAULT_WIDTH = 1600
 MAX_PIXELS = 16384  # per side; a QImage larger than this is refused by Qt on many platforms
 FIT_MARGIN_PX = 48.0
+CSS_DPI = 96.0  # a picture pixel is 1/96 inch, as in CSS: 13 px text prints at 9.75 pt
+PAGE_MARGIN_MM = 12.0
 # Bytes that UTF-8 XML must not contain: C0 controls but tab, newline and return; U+FFFE, U+FFFF.
 _XML_INVALID = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]|\xef\xbf[\xbe\xbf]")
+# What follows the family Qt used in the SVG's font-family: the same sans-serif look in any
+# browser, whichever of these it has.
+FONT_FALLBACKS = ("DejaVu Sans", "Noto Sans", "Liberation Sans", "Arial", "Helvetica")
+_FONT_FAMILY = re.compile(rb'font-family="([^"]*)"')
 
 
 class ExportError(Exception):
     """An export that could not be written; str() is one line naming the file and the problem."""
 
 
+class PictureTooSmall(ExportError):
+    """The height asked for cannot hold the title, the axis, one row, the legend and footer."""
+
+    def __init__(self, path: Path, height: int, needed: int) -> None:
+        self.height = height
+        self.needed = needed
+        super().__init__(
+            f"{path}: a height of {height} px is too small for this timeline: "
+            f"it needs at least {needed} px"
+        )
+
+
+@dataclass(frozen=True)
+class Page:
+    """A printed page, landscape: its size in millimetres and the margin on every side."""
+
+    name: str
+    width_mm: float
+    height_mm: float
+    margin_mm: float = PAGE_MARGIN_MM
+
+    def points(self) -> tuple[float, float]:
+        """The page's width and height in PDF points (1/72 inch)."""
+        return self.width_mm / 25.4 * 72, self.height_mm / 25.4 * 72
+
+    def pixels(self, dpi: float) -> tuple[int, int]:
+        """The whole page's width and height in pixels at `dpi`."""
+        return round(self.width_mm / 25.4 * dpi), round(self.height_mm / 25.4 * dpi)
+
+    def printable(self, dpi: float) -> QRectF:
+        """The area inside the margins, in pixels at `dpi`."""
+        k = dpi / 25.4
+        m = self.margin_mm * k
+        return QRectF(
+            m,
+            m,
+            (self.width_mm - 2 * self.margin_mm) * k,
+            (self.height_mm - 2 * self.margin_mm) * k,
+        )
+
+
+A4 = Page("A4", 297.0, 210.0)
+LETTER = Page("Letter", 279.4, 215.9)  # 11 × 8.5 in
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A size for a purpose. None means: the default width, a height that fits every row."""
+
+    name: str
+    summary: str  # for --help and the export dialog
+    width: int | None = None  # picture pixels (1/96 in); a page's default is its printable width
+    height: int | None = None
+    dpi: float = CSS_DPI  # PNG pixel density: 96 is one PNG pixel per picture pixel
+    page: Page | None = None  # a page (PDF: that page size; PNG: the page at `dpi`)
+
+
+PRESETS: dict[str, Preset] = {
+    p.name: p
+    for p in (
+        Preset("article", "1200 px wide, height fits: a web article", width=1200),
+        Preset("social", "1600×900 (16:9): a social media card", width=1600, height=900),
+        Preset(
+            "print",
+            "1200 px wide (12.5 in), height fits, PNG at 300 dpi (3750 px wide)",
+            width=1200,
+            dpi=300.0,
+        ),
+        Preset(
+            "a4",
+            "A4 landscape page (297×210 mm), 12 mm margins; PNG: the page at 300 dpi (3508×2480)",
+            dpi=300.0,
+            page=A4,
+        ),
+        Preset(
+            "letter",
+            "US Letter landscape page (11×8.5 in), 12 mm margins; PNG: the page at 300 dpi "
+            "(3300×2550)",
+            dpi=300.0,
+            page=LETTER,
+        ),
+    )
+}
+
+
 @dataclass(frozen=True)
 class ExportPlan:
-    """The size and scale of an exported picture, so that tests can find what was drawn where."""
+    """The size and scale of an exported picture, so that tests can find what was drawn where.
+
+    `width`×`height` is the picture in picture pixels; with a `page`, it is scaled (keeping its
+    aspect) into the page's printable area. `dpi` is the PNG's pixel density.
+    """
 
     width: int
     height: int
     scale: TimeScale
     deco: Decorations
+    page: Page | None = None
+    dpi: float = CSS_DPI
 
 
 def plan_export(
-    renderer: TimelineRenderer, width: int | None = None, height: int | None = None
+    renderer: TimelineRenderer,
+    width: int | None = None,
+    height: int | None = None,
+    *,
+    preset: Preset | None = None,
+    time_range: tuple[float, float] | None = None,
+    range_margin: float = FIT_MARGIN_PX,
 ) -> ExportPlan:
-    """The picture's size in pixels (the height fits every row unless given) and its scale."""
-    w = int(width or DEFAULT_WIDTH)
-    scale = renderer.fit_scale(w, FIT_MARGIN_PX)
-    h = int(height or round(renderer.natural_height(scale, w, PUBLICATION)))
-    return ExportPlan(w, h, scale, PUBLICATION)
+    """The picture's size in pixels and its scale.
+
+    Explicit `width` and `height` win over the preset's. Without `time_range` the whole
+    timeline fits the width; with it, [start, end] (seconds) spans the width, `range_margin` px
+    in from each edge. The height fits every row unless given (on a page: at least the page).
+    """
+    page = preset.page if preset else None
+    printable = page.printable(CSS_DPI) if page else None
+    w = width or (preset.width if preset else None)
+    if w is None:
+        w = int(printable.width()) if printable else DEFAULT_WIDTH
+    w = int(w)
+    if time_range is None:
+        scale = renderer.fit_scale(w, FIT_MARGIN_PX)
+    else:
+        scale = fit(time_range[0], time_range[1], w, range_margin)
+    h = height or (preset.height if preset else None)
+    if h is None:
+        h = round(renderer.natural_height(scale, w, PUBLICATION))
+        if printable is not None and width is None:
+            # On a page the picture fills the printable area; a taller one is scaled down.
+            h = max(h, int(printable.height()))
+    return ExportPlan(w, int(h), scale, PUBLICATION, page, preset.dpi if preset else CSS_DPI)
+
+
+def minimum_height(renderer: TimelineRenderer, plan: ExportPlan) -> int:
+    """The least height at which a picture of `plan.width` shows its title, axis, one row,
+    legend and footer."""
+    frame = renderer.frame(QSizeF(plan.width, plan.height), plan.deco, plan.scale)
+    room = frame.rows_bottom - frame.rows_top
+    return math.ceil(plan.height - room + ROW_HEIGHT)
 
 
 def export_timeline(
@@ -58,25 +200,49 @@ def export_timeline(
     *,
     width: int | None = None,
     height: int | None = None,
-    scale: float = 1.0,
+    scale: float | None = None,
     renderer: TimelineRenderer | None = None,
+    preset: str | Preset | None = None,
+    time_range: tuple[float, float] | None = None,
+    range_margin: float = FIT_MARGIN_PX,
 ) -> ExportPlan:
-    """Write the whole timeline to `path`, in the format its suffix names. Raises ExportError."""
+    """Write the timeline to `path`, in the format its suffix names. Raises ExportError.
+
+    `preset` is a name in PRESETS (or a Preset); `width`/`height` override its size and
+    `scale` (the PNG pixel ratio) its density. `time_range` (start, end in seconds) exports
+    that span across the width instead of the whole timeline; a span with no events in it
+    still exports (the axis, empty rows, legend and footer).
+    """
     path = Path(path)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise ExportError(f"{path}: unknown image type {path.suffix!r}; use .png, .svg or .pdf")
+    if isinstance(preset, str):
+        if preset not in PRESETS:
+            raise ExportError(f"{path}: unknown preset {preset!r}; use {', '.join(PRESETS)}")
+        preset = PRESETS[preset]
     for name, value in (("width", width), ("height", height)):
         if value is not None and not 16 <= value <= MAX_PIXELS:
             raise ExportError(f"{path}: {name} {value} is outside 16..{MAX_PIXELS} pixels")
+    if scale is None:
+        scale = preset.dpi / CSS_DPI if preset else 1.0
     if not 0.25 <= scale <= 8:
         raise ExportError(f"{path}: scale {scale} is outside 0.25..8")
+    if time_range is not None and not (
+        all(map(math.isfinite, time_range)) and time_range[0] < time_range[1]
+    ):
+        raise ExportError(f"{path}: the time range must end after it starts")
     renderer = renderer or TimelineRenderer(timeline)
-    plan = plan_export(renderer, width, height)
-    if plan.height * scale > MAX_PIXELS or plan.width * scale > MAX_PIXELS:
-        raise ExportError(f"{path}: the picture would be larger than {MAX_PIXELS} pixels a side")
+    plan = plan_export(
+        renderer, width, height, preset=preset, time_range=time_range, range_margin=range_margin
+    )
+    plan = replace(plan, dpi=scale * CSS_DPI)
+    _check_size(renderer, plan, path)
     if path.is_dir():
         raise ExportError(f"{path}: is a folder, not a file")
+    if (path.exists() or path.is_symlink()) and not path.is_file():
+        # A FIFO or a device would be replaced by the rename, or hang an open for writing.
+        raise ExportError(f"{path}: is not a regular file")
     folder = path.parent
     if not folder.exists():
         raise ExportError(f"{path}: the folder {str(folder)!r} does not exist")
@@ -94,8 +260,42 @@ def export_timeline(
     return plan
 
 
+def _check_size(renderer: TimelineRenderer, plan: ExportPlan, path: Path) -> None:
+    """Refuse a picture (or PNG) too large for Qt, saying what makes it so, and a height that
+    cannot hold the picture's parts (PictureTooSmall)."""
+    k = plan.dpi / CSS_DPI
+    device = (
+        plan.page.pixels(plan.dpi)
+        if plan.page is not None
+        else (round(plan.width * k), round(plan.height * k))
+    )
+    too_big = next((s for s in ((plan.width, plan.height), device) if max(s) > MAX_PIXELS), None)
+    if too_big is not None:
+        frame = renderer.frame(QSizeF(plan.width, plan.height), plan.deco, plan.scale)
+        footer = plan.height - frame.footer_top
+        why = (
+            f"; its list of sources alone is {footer:.0f} px tall"
+            if footer > plan.height / 2
+            else ""
+        )
+        raise ExportError(
+            f"{path}: the picture would be {too_big[0]}×{too_big[1]} pixels, larger than "
+            f"{MAX_PIXELS} a side{why}"
+        )
+    needed = minimum_height(renderer, plan)
+    if plan.height < needed:
+        raise PictureTooSmall(path, plan.height, needed)
+
+
 def _save(path: Path, data: bytes) -> None:
     """Write `data` to `path` through QSaveFile: all of it, or nothing and the old file kept."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        # A name with bytes that are not UTF-8 (Python keeps them as lone surrogates): Qt
+        # would write to a name with U+FFFD in their place, so Python writes it instead.
+        _save_undecodable(path, data)
+        return
     out = QSaveFile(str(path))
     if not out.open(QIODevice.OpenModeFlag.WriteOnly):
         raise ExportError(f"{path}: {_why_not_writable(path, out.errorString())}")
@@ -113,6 +313,29 @@ def _save(path: Path, data: bytes) -> None:
         raise ExportError(f"{path}: could not be written ({out.errorString()}); nothing was saved")
 
 
+def _save_undecodable(path: Path, data: bytes) -> None:
+    """As _save, through a temporary file beside `path` renamed over it once complete."""
+    try:
+        fd, temporary = tempfile.mkstemp(prefix=".export-", suffix=".part", dir=path.parent)
+    except OSError as exc:
+        raise ExportError(f"{path}: {_why_not_writable(path, exc.strerror or str(exc))}") from None
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        # mkstemp makes the file private; an export gets the usual permissions, as QSaveFile's.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        reason = exc.strerror or str(exc)
+        raise ExportError(f"{path}: could not be written ({reason}); nothing was saved") from None
+
+
 def _why_not_writable(path: Path, reason: str) -> str:
     if not os.access(path.parent, os.W_OK | os.X_OK):
         return f"cannot write in the folder {str(path.parent)!r} ({reason})"
@@ -125,6 +348,25 @@ def _paint(renderer: TimelineRenderer, plan: ExportPlan, painter: QPainter) -> N
     renderer.paint(painter, QSizeF(plan.width, plan.height), plan.scale, deco=plan.deco)
 
 
+def _paint_on_page(
+    renderer: TimelineRenderer, plan: ExportPlan, painter: QPainter, area: QRectF
+) -> None:
+    """Paint the picture into `area` (device pixels), scaled to fit it keeping its aspect and
+    centred: the renderer lays out at the picture's size, so text keeps its size relative to
+    the events."""
+    k = min(area.width() / plan.width, area.height() / plan.height)
+    painter.save()
+    painter.translate(
+        area.x() + (area.width() - plan.width * k) / 2,
+        area.y() + (area.height() - plan.height * k) / 2,
+    )
+    painter.scale(k, k)
+    # Nothing drawn past the picture's edges (a tick label half outside) reaches the margins.
+    painter.setClipRect(QRectF(0, 0, plan.width, plan.height))
+    _paint(renderer, plan, painter)
+    painter.restore()
+
+
 def _memory() -> QBuffer:
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -132,15 +374,29 @@ def _memory() -> QBuffer:
 
 
 def _png_bytes(renderer: TimelineRenderer, plan: ExportPlan, scale: float, path: Path) -> bytes:
-    size = QSize(round(plan.width * scale), round(plan.height * scale))
+    if plan.page is not None:
+        size = QSize(*plan.page.pixels(plan.dpi))
+    else:
+        size = QSize(round(plan.width * scale), round(plan.height * scale))
     image = QImage(size, QImage.Format.Format_ARGB32)
     if image.isNull():
         raise ExportError(
             f"{path}: not enough memory for a {size.width()}×{size.height()}-pixel image"
         )
-    image.setDevicePixelRatio(scale)
-    painter = QPainter(image)
-    _paint(renderer, plan, painter)
+    if plan.dpi != CSS_DPI:
+        # Recorded in the PNG, so that a layout program places it at its printed size.
+        dots_per_metre = round(plan.dpi / 0.0254)
+        image.setDotsPerMeterX(dots_per_metre)
+        image.setDotsPerMeterY(dots_per_metre)
+    painter = QPainter()
+    if plan.page is not None:
+        image.fill(BACKGROUND)
+        painter.begin(image)
+        _paint_on_page(renderer, plan, painter, plan.page.printable(plan.dpi))
+    else:
+        image.setDevicePixelRatio(scale)
+        painter.begin(image)
+        _paint(renderer, plan, painter)
     painter.end()
     buffer = _memory()
     if not image.save(buffer, "PNG"):
@@ -152,34 +408,118 @@ def _svg_bytes(renderer: TimelineRenderer, plan: ExportPlan, path: Path) -> byte
     buffer = _memory()
     gen = QSvgGenerator()
     gen.setOutputDevice(buffer)
-    gen.setSize(QSize(plan.width, plan.height))
-    gen.setViewBox(QRectF(0, 0, plan.width, plan.height))
-    gen.setResolution(96)
+    if plan.page is not None:
+        width, height = plan.page.pixels(CSS_DPI)
+    else:
+        width, height = plan.width, plan.height
+    gen.setSize(QSize(width, height))
+    gen.setViewBox(QRectF(0, 0, width, height))
+    gen.setResolution(round(CSS_DPI))
     gen.setTitle(renderer.timeline.title)
     gen.setDescription(renderer.footer_text())
     painter = QPainter()
     if not painter.begin(gen):
         raise ExportError(f"{path}: the SVG could not be started")
-    _paint(renderer, plan, painter)
+    if plan.page is not None:
+        painter.fillRect(QRectF(0, 0, width, height), BACKGROUND)
+        _paint_on_page(renderer, plan, painter, plan.page.printable(CSS_DPI))
+    else:
+        _paint(renderer, plan, painter)
     painter.end()
     # Qt escapes <, > and & but passes control characters through, and XML 1.0 allows none of
     # them (not even as &#1;): a title with one would make the whole file unreadable.
-    return _XML_INVALID.sub("\ufffd".encode(), buffer.data().data())
+    data = _XML_INVALID.sub("\ufffd".encode(), buffer.data().data())
+    data = with_font_stacks(data)
+    if plan.page is not None:
+        # The page's exact size, not the whole pixels Qt's size rounds it to.
+        data = re.sub(
+            rb'<svg width="[^"]*" height="[^"]*"',
+            b'<svg width="%gmm" height="%gmm"' % (plan.page.width_mm, plan.page.height_mm),
+            data,
+            count=1,
+        )
+    return data
+
+
+def font_stack(family: str) -> str:
+    """A CSS font-family list: `family` as Qt resolves it (QFontInfo: the font really used),
+    then common sans-serif families, ending in the generic `sans-serif`."""
+    used = QFontInfo(QFont(family)).family() if family else QFontInfo(QFont()).family()
+    names: list[str] = []
+    for name in (used, *FONT_FALLBACKS):
+        if name and name.casefold() not in (n.casefold() for n in names):
+            names.append(name)
+    quoted = ["'" + n.replace("\\", "\\\\").replace("'", "\\'") + "'" for n in names]
+    return ", ".join([*quoted, "sans-serif"])
+
+
+def with_font_stacks(svg: bytes) -> bytes:
+    """`svg` with every font-family attribute replaced by a stack browsers understand.
+
+    QSvgGenerator writes the family the QFont asked for ("Sans Serif", which only fontconfig
+    knows): a browser falls back to its default serif font for that.
+    """
+    stacks: dict[bytes, bytes] = {}
+
+    def stack_for(match: re.Match[bytes]) -> bytes:
+        value = match.group(1)
+        if value not in stacks:
+            family = html.unescape(value.decode("utf-8", "replace"))
+            stack = (
+                font_stack(family).replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;")
+            )
+            stacks[value] = b'font-family="' + stack.encode("utf-8") + b'"'
+        return stacks[value]
+
+    return _FONT_FAMILY.sub(stack_for, svg)
 
 
 def _pdf_bytes(renderer: TimelineRenderer, plan: ExportPlan, path: Path) -> bytes:
     buffer = _memory()
     writer = QPdfWriter(buffer)
-    writer.setResolution(96)
+    writer.setResolution(round(CSS_DPI))
     writer.setTitle(renderer.timeline.title)
     writer.setCreator("Timeline viewer")
-    # One page the size of the picture: 96 px to the inch, 72 points to the inch.
-    page = QPageSize(QSizeF(plan.width * 0.75, plan.height * 0.75), QPageSize.Unit.Point)
-    writer.setPageLayout(QPageLayout(page, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0)))
+    page = plan.page
+    if page is None:
+        # One page the size of the picture: 96 px to the inch, 72 points to the inch.
+        size = QPageSize(QSizeF(plan.width * 0.75, plan.height * 0.75), QPageSize.Unit.Point)
+        layout = QPageLayout(size, QPageLayout.Orientation.Portrait, QMarginsF(0, 0, 0, 0))
+    else:
+        size = QPageSize(
+            QSizeF(page.width_mm, page.height_mm), QPageSize.Unit.Millimeter, page.name
+        )
+        margins = QMarginsF(page.margin_mm, page.margin_mm, page.margin_mm, page.margin_mm)
+        layout = QPageLayout(
+            size, QPageLayout.Orientation.Portrait, margins, QPageLayout.Unit.Millimeter
+        )
+    writer.setPageLayout(layout)
     painter = QPainter()
     if not painter.begin(writer):
         raise ExportError(f"{path}: the PDF could not be started")
-    _paint(renderer, plan, painter)
+    if page is None:
+        _paint(renderer, plan, painter)
+    else:
+        # The painter's origin is the printable area's corner.
+        area = QRectF(0, 0, writer.width(), writer.height())
+        _paint_on_page(renderer, plan, painter, area)
     painter.end()
     del writer  # its destructor finishes the file
-    return buffer.data().data()
+    data = buffer.data().data()
+    if page is not None:
+        data = _exact_page_box(data, page)
+    return data
+
+
+def _exact_page_box(pdf: bytes, page: Page) -> bytes:
+    """Qt writes page boxes in whole points (A4 as 842×595); write the exact size (A4:
+    841.89×595.28). The numbers keep their length, so no offset in the file moves."""
+    exact = page.points()
+    rounded = tuple(float(round(v)) for v in exact)
+    old = b"[0 0 %.6f %.6f]" % rounded
+    new = b"[0 0 %.6f %.6f]" % exact
+    if len(old) != len(new):
+        return pdf
+    return pdf.replace(b"/MediaBox " + old, b"/MediaBox " + new).replace(
+        b"/TrimBox " + old, b"/TrimBox " + new
+    )

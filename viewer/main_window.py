@@ -31,7 +31,14 @@ from PySide6.QtWidgets import (
 
 from viewer.errors import log
 from viewer.event_list import EventList
-from viewer.export import ExportError, export_timeline
+from viewer.export import FIT_MARGIN_PX, ExportError, export_timeline
+from viewer.export_dialog import (
+    DATES,
+    IN_VIEW,
+    WHOLE,
+    ExportChoice,
+    ExportDialog,
+)
 from viewer.find import DateRangeDialog, FindBar, FindController
 from viewer.loading import TimelineLoader
 from viewer.loading import load_timeline_file as load_timeline_file  # app.py's first load
@@ -39,14 +46,10 @@ from viewer.model.filters import KIND_NAMES, Filters
 from viewer.model.scene import MarkKind
 from viewer.model.text import isolate
 from viewer.model.timeline import Timeline
+from viewer.render import TimelineRenderer
 from viewer.source_panel import SourcePanel, inline
 from viewer.timeline_view import TimelineView
 
-EXPORT_FILTERS = {
-    "PNG image (*.png)": ".png",
-    "SVG drawing (*.svg)": ".svg",
-    "PDF document (*.pdf)": ".pdf",
-}
 GUI_PNG_SCALE = 2.0  # PNGs saved from the window are for publication: twice the pixels
 
 
@@ -291,28 +294,83 @@ class MainWindow(QMainWindow):
         if path:
             self.open_path(path)
 
+    export_box: ExportDialog | None = None  # made when first asked for
+
     def export_dialog(self) -> None:
+        """File → Export image…: the export dialog (one per window, so that it keeps what was
+        typed), filled from the last export."""
         if self.timeline is None:
             return
-        filters = ";;".join(EXPORT_FILTERS)
-        suggested = self.settings.value("export/last", "timeline.png", type=str)
-        path, chosen = QFileDialog.getSaveFileName(self, "Export image", suggested, filters)
-        if not path:
-            return
-        target = Path(path)
-        if target.suffix.lower() not in EXPORT_FILTERS.values():
-            target = target.with_name(target.name + EXPORT_FILTERS.get(chosen, ".png"))
-        self.export_to(target)
+        if self.export_box is None:
+            self.export_box = ExportDialog(self, self._export_choice, self._export_problem)
+            self.export_box.path_edit.setText(self._setting("export/last", "timeline.png"))
+            self.export_box.set_what(self._setting("export/what", WHOLE))
+            self.export_box.set_preset(self._setting("export/preset", "") or None)
+            self.export_box.start_edit.setText(self._setting("export/from", ""))
+            self.export_box.end_edit.setText(self._setting("export/to", ""))
+        self.export_box.open()
+        self.export_box.activateWindow()  # keys go to the dialog, not the window's shortcuts
+        self.export_box.path_edit.setFocus()
 
-    def export_to(self, path: Path) -> bool:
-        """Export the whole timeline to `path`; errors are shown in a dialog."""
+    def _export_problem(self, message: str) -> None:
+        """Say why an export failed, over the export dialog while it is open."""
+        box = self.export_box
+        parent = box if box is not None and box.isVisible() else self
+        self.last_error = show_error(parent, "Cannot export", message)
+
+    def _export_choice(self, choice: ExportChoice) -> bool:
+        if choice.what == IN_VIEW:
+            # Exactly the view's span, edge to edge, as the view shows it.
+            scale = self.view.scale
+            time_range, margin = (scale.t0, scale.t1), 0.0
+        elif choice.what == DATES and choice.start is not None and choice.end is not None:
+            time_range, margin = (choice.start.start, choice.end.end), FIT_MARGIN_PX
+        else:
+            time_range, margin = None, FIT_MARGIN_PX
+        done = self.export_to(
+            choice.path, preset=choice.preset, time_range=time_range, range_margin=margin
+        )
+        if done:
+            self.settings.setValue("export/what", choice.what)
+            self.settings.setValue("export/preset", choice.preset or "")
+            self.settings.setValue("export/from", choice.start.iso() if choice.start else "")
+            self.settings.setValue("export/to", choice.end.iso() if choice.end else "")
+        return done
+
+    def export_to(
+        self,
+        path: Path,
+        *,
+        preset: str | None = None,
+        time_range: tuple[float, float] | None = None,
+        range_margin: float = FIT_MARGIN_PX,
+    ) -> bool:
+        """Export the timeline (or `time_range`, in seconds) to `path`, at the `preset`'s size;
+        errors are shown in a dialog."""
         assert self.timeline is not None
-        scale = GUI_PNG_SCALE if path.suffix.lower() == ".png" else 1.0
+        # Without a preset, PNGs saved from the window are for publication: twice the pixels.
+        scale = GUI_PNG_SCALE if preset is None and path.suffix.lower() == ".png" else None
+        # A picture of its own: the filters apply, the search's dimming does not.
+        renderer = TimelineRenderer(self.timeline)
+        find = self.find
+        if find.filters.active:
+            total, shown = len(self.timeline.events), find.shown_count()
+            left = ", ".join(find.filters.describe(self.timeline))
+            note = f"Filtered: {total - shown:,} of {total:,} events left out ({left})."
+            renderer.set_filter(find.shown, find.filters.hidden_categories, note)
         try:
-            export_timeline(self.timeline, path, scale=scale, renderer=self.view.renderer)
+            export_timeline(
+                self.timeline,
+                path,
+                scale=scale,
+                renderer=renderer,
+                preset=preset,
+                time_range=time_range,
+                range_margin=range_margin,
+            )
         except ExportError as exc:
             log.warning("cannot export: %s", exc)
-            self.last_error = show_error(self, "Cannot export", str(exc))
+            self._export_problem(str(exc))
             return False
         self.settings.setValue("export/last", str(path))
         self.statusBar().showMessage(f"Exported {path}", 8000)
@@ -552,19 +610,36 @@ class MainWindow(QMainWindow):
 
     # -- settings ---------------------------------------------------------------------------
 
+    def _setting(self, key: str, default: str) -> str:
+        """A text setting; anything else in the file (a number, a list) gives `default`."""
+        try:
+            value = self.settings.value(key, default)
+        except Exception:  # a value QSettings cannot even convert
+            return default
+        return value if isinstance(value, str) else default
+
     def _restore_settings(self) -> None:
-        geometry = self.settings.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+        # The file may have been edited or damaged: each value is used only if it has the
+        # right type, and restoring it is left to Qt's own checks of the bytes.
+        geometry = self._setting_bytes("window/geometry")
+        if geometry is not None:
             self.restoreGeometry(geometry)
         for key, splitter in (
             ("window/splitter", self.splitter),
             ("window/panel", self.panel.splitter),
         ):
-            state = self.settings.value(key)
-            if isinstance(state, QByteArray) and not state.isEmpty():
+            state = self._setting_bytes(key)
+            if state is not None:
                 splitter.restoreState(state)
-        if not self.settings.contains("window/splitter"):
+        if self._setting_bytes("window/splitter") is None:
             self.splitter.setSizes([820, 460])
+
+    def _setting_bytes(self, key: str) -> QByteArray | None:
+        try:
+            value = self.settings.value(key)
+        except Exception:
+            return None
+        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
 
     def save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -191,6 +191,7 @@ class TimelineRenderer:
         self.index: EventIndex = timeline.index  # or a FilteredIndex over it (set_filter)
         self._shown: bytes | None = None
         self._hidden: frozenset[str] = frozenset()
+        self._filter_note = ""
         self._matches: SearchResult | None = None
         self._match_prefix: list[array] = []
         self._lane_of_event = lanes
@@ -343,11 +344,15 @@ class TimelineRenderer:
 
     # -- filters and search -----------------------------------------------------------------
 
-    def set_filter(self, shown: bytes | None, hidden: frozenset[str] = frozenset()) -> None:
+    def set_filter(
+        self, shown: bytes | None, hidden: frozenset[str] = frozenset(), note: str = ""
+    ) -> None:
         """Draw only the events whose byte in `shown` is non-zero (None: every event). The
-        legend lists the `hidden` categories as hidden, so that a click can show them again."""
+        legend lists the `hidden` categories as hidden, so that a click can show them again;
+        an export's footer adds `note`, which says what the filters leave out."""
         self._shown = shown
         self._hidden = hidden
+        self._filter_note = note
         base = self.timeline.index
         self.index = base if shown is None else FilteredIndex(base, shown)
         self._forget_views()
@@ -657,6 +662,10 @@ class TimelineRenderer:
     def footer_text(self, width: float = 1600.0) -> str:
         """'Sources: …', naming as many sources as fit in FOOTER_LINES lines of `width` px, then
         how many more there are. Each title is isolated and elided: they are untrusted."""
+        note = f"\n{self._filter_note}" if self._filter_note else ""
+        return self._sources_text(width) + note
+
+    def _sources_text(self, width: float) -> str:
         sources = list(self.timeline.sources.values())
         if not sources:
             return ""

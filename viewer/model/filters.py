@@ -14,8 +14,10 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, replace
 
+from viewer.model.dates import PartialDate, date_from_seconds
 from viewer.model.scene import MarkKind
 from viewer.model.search import SearchIndex
+from viewer.model.text import isolate
 from viewer.model.timeline import Timeline
 
 KIND_NAMES = {
@@ -58,6 +60,33 @@ class Filters:
                 self.uncited_only,
             )
         )
+
+    def describe(self, timeline: Timeline) -> list[str]:
+        """Each filter on, in words: "Background hidden", "disputed only" (names from the file
+        isolated, as they are untrusted)."""
+        words = []
+        for cid in sorted(self.hidden_categories):
+            cat = timeline.categories.get(cid)
+            words.append(f"{isolate(cat.label if cat else cid)} hidden")
+        if self.sources is not None:
+            titles = [
+                timeline.sources[s].title for s in sorted(self.sources) if s in timeline.sources
+            ]
+            words.append("citing " + (", ".join(titles) if titles else "no source"))
+        if self.kinds is not None:
+            names = [KIND_NAMES[k] for k in MarkKind if k in self.kinds]
+            words.append("only " + (", ".join(names) if names else "no precision"))
+        if self.start is not None or self.end is not None:
+            a = "…" if self.start is None else _day(self.start)
+            b = "…" if self.end is None else _day(self.end - 1)
+            words.append(f"dates {a} to {b}")
+        if self.disputed_only:
+            words.append("disputed only")
+        if self.warnings_only:
+            words.append("with warnings only")
+        if self.uncited_only:
+            words.append("uncited only")
+        return words
 
     def toggled_category(self, category: str) -> Filters:
         """The same filters with `category` hidden if it was shown, shown if it was hidden."""
@@ -109,6 +138,11 @@ def shown_mask(timeline: Timeline, facts: SearchIndex | None, filters: Filters) 
     if filters.uncited_only:
         mask &= int.from_bytes(facts.uncited, "little")
     return mask
+
+
+def _day(t: float) -> str:
+    d = date_from_seconds(t)
+    return PartialDate(d.year, d.month, d.day).label()
 
 
 def ones(n: int) -> int:
