@@ -238,16 +238,7 @@ def export_timeline(
     )
     plan = replace(plan, dpi=scale * CSS_DPI)
     _check_size(renderer, plan, path)
-    if path.is_dir():
-        raise ExportError(f"{path}: is a folder, not a file")
-    if (path.exists() or path.is_symlink()) and not path.is_file():
-        # A FIFO or a device would be replaced by the rename, or hang an open for writing.
-        raise ExportError(f"{path}: is not a regular file")
-    folder = path.parent
-    if not folder.exists():
-        raise ExportError(f"{path}: the folder {str(folder)!r} does not exist")
-    if not folder.is_dir():
-        raise ExportError(f"{path}: {str(folder)!r} is a file, not a folder")
+    check_target(path)
 
     # Drawn in memory first, so that nothing touches the disk until the picture is complete.
     if fmt == "PNG":
@@ -285,6 +276,28 @@ def _check_size(renderer: TimelineRenderer, plan: ExportPlan, path: Path) -> Non
     needed = minimum_height(renderer, plan)
     if plan.height < needed:
         raise PictureTooSmall(path, plan.height, needed)
+
+
+def check_target(path: Path) -> None:
+    """Raise ExportError unless `path` can be written as a new or replaced regular file."""
+    if path.is_dir():
+        raise ExportError(f"{path}: is a folder, not a file")
+    if (path.exists() or path.is_symlink()) and not path.is_file():
+        # A FIFO or a device would be replaced by the rename, or hang an open for writing.
+        raise ExportError(f"{path}: is not a regular file")
+    folder = path.parent
+    if not folder.exists():
+        raise ExportError(f"{path}: the folder {str(folder)!r} does not exist")
+    if not folder.is_dir():
+        raise ExportError(f"{path}: {str(folder)!r} is a file, not a folder")
+
+
+def write_file(path: str | Path, data: bytes) -> None:
+    """Write `data` to `path` atomically, after the same checks as an image export: all of
+    it or nothing, the earlier file kept on failure. Raises ExportError."""
+    path = Path(path)
+    check_target(path)
+    _save(path, data)
 
 
 def _save(path: Path, data: bytes) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from viewer.errors import log
 from viewer.event_list import EventList
-from viewer.export import FIT_MARGIN_PX, ExportError, export_timeline
+from viewer.export import FIT_MARGIN_PX, ExportError, export_timeline, write_file
 from viewer.export_dialog import (
     DATES,
     IN_VIEW,
@@ -42,12 +42,13 @@ from viewer.export_dialog import (
 from viewer.find import DateRangeDialog, FindBar, FindController
 from viewer.loading import TimelineLoader
 from viewer.loading import load_timeline_file as load_timeline_file  # app.py's first load
+from viewer.model.citing import event_markdown, event_plain, events_csv, events_markdown
 from viewer.model.filters import KIND_NAMES, Filters
 from viewer.model.scene import MarkKind
 from viewer.model.text import isolate
 from viewer.model.timeline import Timeline
 from viewer.render import TimelineRenderer
-from viewer.source_panel import SourcePanel, inline
+from viewer.source_panel import SourcePanel, copy_to_clipboard, inline
 from viewer.timeline_view import TimelineView
 
 GUI_PNG_SCALE = 2.0  # PNGs saved from the window are for publication: twice the pixels
@@ -414,6 +415,14 @@ class MainWindow(QMainWindow):
             lambda busy: self.find_bar.show_count(self.find.matches, busy=busy)
         )
         self.view.categoryToggled.connect(self.find.toggle_category)
+        self.view.eventMenuRequested.connect(self._event_menu)
+        self.panel.eventRequested.connect(self.select_event_id)
+        self.export_events_action = self._action(
+            "Export &events…", self.export_events_dialog, "Ctrl+Shift+E"
+        )
+        file_menu = self.menuBar().actions()[0].menu()
+        file_menu.insertAction(self.quit_action, self.export_events_action)
+        file_menu.insertSeparator(self.quit_action)
 
         edit_menu = self.menuBar().addMenu("&Search")
         for a in (self.find_action, self.find_next_action, self.find_previous_action):
@@ -582,6 +591,71 @@ class MainWindow(QMainWindow):
         self.filter_label.setText(f"{shown:,} of {total:,} events shown · {active} {plural}")
         self.filter_label.show()
         self.clear_filters_button.show()
+
+    def _event_menu(self, index: int, where: QPoint) -> None:
+        """An event's context menu: copy its citations whole."""
+        menu = QMenu(self)
+        menu.addAction("&Copy citations", lambda: self.copy_event_citations(index))
+        menu.exec(where)
+
+    def copy_event_citations(self, index: int) -> None:
+        """Put the event's citations on the clipboard: every quote whole, with its source and
+        the event's date at its precision, as plain text and Markdown."""
+        assert self.timeline is not None
+        event = self.timeline.events[index]
+        copy_to_clipboard(event_plain(self.timeline, event), event_markdown(self.timeline, event))
+        self.statusBar().showMessage(f"Copied the citations of {inline(event.title)}", 5000)
+
+    def select_event_id(self, event_id: str) -> None:
+        """Select the event with this id (a dispute link), if the filters show it."""
+        assert self.timeline is not None
+        index = self.timeline.index_of(event_id)
+        if self.view.is_shown(index):
+            self.view.select(index)
+        else:
+            title = inline(self.timeline.events[index].title)
+            self.statusBar().showMessage(f"{title} is hidden by the filters", 8000)
+
+    def export_events_dialog(self) -> None:
+        """File → Export events…: the shown events with their citations, as CSV or Markdown."""
+        if self.timeline is None:
+            return
+        kinds = {"CSV table (*.csv)": ".csv", "Markdown notes (*.md)": ".md"}
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export events", "events.csv", ";;".join(kinds)
+        )
+        if not path:
+            return
+        target = Path(path)
+        if target.suffix.lower() not in kinds.values():
+            target = target.with_name(target.name + kinds.get(chosen, ".csv"))
+        self.export_events_to(target)
+
+    def export_events_to(self, path: Path) -> bool:
+        """Write the events the filters show, with their citations, to `path` (.csv or .md),
+        atomically; a problem is shown in a dialog and nothing is written."""
+        assert self.timeline is not None
+        timeline, find = self.timeline, self.find
+        shown = find.shown
+        indices = (
+            range(len(timeline.events)) if shown is None else [i for i, f in enumerate(shown) if f]
+        )
+        note = ""
+        if find.filters.active:
+            left = ", ".join(find.filters.describe(timeline))
+            note = f"{len(indices):,} of {len(timeline.events):,} events shown ({left})"
+        if path.suffix.lower() == ".md":
+            data = events_markdown(timeline, indices, note)
+        else:
+            data = events_csv(timeline, indices)
+        try:
+            write_file(path, data.encode("utf-8"))
+        except ExportError as exc:
+            log.warning("cannot export events: %s", exc)
+            self.last_error = show_error(self, "Cannot export events", str(exc))
+            return False
+        self.statusBar().showMessage(f"Exported {len(indices):,} events to {path}", 8000)
+        return True
 
     def focus_search(self) -> None:
         self.find_bar.field.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -8,12 +8,14 @@ read-only line edit, so no markup is ever interpreted. A link is opened only whe
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from PySide6.QtCore import (
+    QMimeData,
     QModelIndex,
     QPersistentModelIndex,
     QRect,
@@ -23,7 +25,16 @@ from PySide6.QtCore import (
     QUrl,
     Signal,
 )
-from PySide6.QtGui import QColor, QDesktopServices, QFont, QTextCharFormat, QTextCursor
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QDesktopServices,
+    QFont,
+    QGuiApplication,
+    QKeySequence,
+    QTextCharFormat,
+    QTextCursor,
+)
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -32,6 +43,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -43,6 +55,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer.model.citing import citation_markdown, citation_plain
 from viewer.model.dates import Precision
 from viewer.model.search import highlight_pattern
 from viewer.model.text import isolate
@@ -562,10 +575,19 @@ class CitationList(QListView):
         self.currentRowChanged.emit(current.row() if current.isValid() else -1)
 
 
+def copy_to_clipboard(plain: str, markdown: str) -> None:
+    """Put a citation on the clipboard as plain text and as Markdown (text/markdown)."""
+    data = QMimeData()
+    data.setText(plain)
+    data.setData("text/markdown", markdown.encode("utf-8"))
+    QGuiApplication.clipboard().setMimeData(data)
+
+
 class SourcePanel(QWidget):
     """Shows one event and its citations; `citationShown` reports which citation is on screen."""
 
     citationShown = Signal(int)
+    eventRequested = Signal(str)  # a "Disputed by" / "Disputes" link: the other event's id
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -583,14 +605,31 @@ class SourcePanel(QWidget):
         italic = self.note.font()
         italic.setItalic(True)
         self.note.setFont(italic)
+        # Rich text only for its links: every title in it is escaped (see show_event).
         self.dispute = _plain_label()
+        self.dispute.setTextFormat(Qt.TextFormat.RichText)
+        self.dispute.setOpenExternalLinks(False)
+        self.dispute.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByMouse
+            | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+        )
         self.dispute.setStyleSheet("color: #A33B00;")
+        self.dispute.linkActivated.connect(self._on_dispute_link)
+        self._dispute_ids: list[str] = []
         self.warnings = _plain_label()
         self.warnings.setStyleSheet("color: #B00020; font-weight: bold;")
 
         self.citation_list = CitationList()
         self.citation_list.setAccessibleName("Citations")
         self.citation_list.currentRowChanged.connect(self._on_row)
+        # Copy citation: the whole quote with its source and date, never the elided row.
+        self.copy_citation_action = QAction("&Copy citation", self.citation_list)
+        self.copy_citation_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
+        self.copy_citation_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.copy_citation_action.triggered.connect(self.copy_citation)
+        self.citation_list.addAction(self.copy_citation_action)
+        self.citation_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.citation_list.customContextMenuRequested.connect(self._citation_menu)
 
         self.previous_button = QToolButton()
         self.previous_button.setText("◀")
@@ -720,13 +759,17 @@ class SourcePanel(QWidget):
             *(("Disputed by", timeline.event(other_id)) for other_id in event.disputed_by),
             *(("Disputes", other) for other in timeline.disputes_of(event.id)),
         ]
+        # Each a link that selects the other event. The titles are the file's: escaped, so
+        # that nothing in them is markup.
+        self._dispute_ids = [other.id for _verb, other in disputes[:MAX_LISTED]]
         lines = [
-            f"{verb}: {inline(other.title)} ({other.when.label()})"
-            for verb, other in disputes[:MAX_LISTED]
+            f'{verb}: <a href="#{k}">{html.escape(inline(other.title))}</a> '
+            f"({html.escape(other.when.label())})"
+            for k, (verb, other) in enumerate(disputes[:MAX_LISTED])
         ]
         if len(disputes) > MAX_LISTED:
             lines.append(f"… and {len(disputes) - MAX_LISTED:,} more")
-        self.dispute.setText("\n".join(lines))
+        self.dispute.setText("<br>".join(lines))
         self.dispute.setVisible(bool(lines))
         warnings = [f"⚠ {inline(w, TEXT_LIMIT[0])}" for w in event.warnings[:MAX_LISTED]]
         if len(event.warnings) > MAX_LISTED:
@@ -746,6 +789,42 @@ class SourcePanel(QWidget):
         self.header.fit()
         self._citation = -1
         self.show_citation(0)
+
+    def dispute_links(self) -> list[str]:
+        """The ids of the events the "Disputed by" / "Disputes" links select, in order."""
+        return list(self._dispute_ids)
+
+    def _on_dispute_link(self, href: str) -> None:
+        k = int(href.lstrip("#")) if href.lstrip("#").isdigit() else -1
+        if 0 <= k < len(self._dispute_ids):
+            self.eventRequested.emit(self._dispute_ids[k])
+
+    def citation_texts(self, index: int | None = None) -> tuple[str, str] | None:
+        """Citation `index` (the one shown by default) as (plain text, Markdown): the whole
+        quote, the source's title and link, the event and its date at its precision."""
+        event, timeline = self._event, self._timeline
+        index = self._citation if index is None else index
+        if event is None or timeline is None or not 0 <= index < len(event.citations):
+            return None
+        cit = event.citations[index]
+        return citation_plain(timeline, event, cit), citation_markdown(timeline, event, cit)
+
+    def copy_citation(self) -> bool:
+        """Copy the citation shown to the clipboard (plain text and Markdown)."""
+        texts = self.citation_texts()
+        if texts is None:
+            return False
+        copy_to_clipboard(*texts)
+        return True
+
+    def _citation_menu(self, pos) -> None:
+        index = self.citation_list.indexAt(pos)
+        if index.isValid():
+            self.show_citation(index.row())
+        menu = QMenu(self)
+        menu.addAction(self.copy_citation_action)
+        self.copy_citation_action.setEnabled(self.citation_texts() is not None)
+        menu.exec(self.citation_list.viewport().mapToGlobal(pos))
 
     def show_citation(self, index: int) -> None:
         """Show citation `index` of the current event: its source, with the passage highlighted."""

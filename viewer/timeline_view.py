@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, QSizeF, Qt, Signal
 from PySide6.QtGui import (
+    QContextMenuEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -36,6 +37,7 @@ class TimelineView(QWidget):
     eventSelected = Signal(int)  # index into timeline.events, or -1 when nothing is selected
     viewChanged = Signal()  # the zoom or the pan changed
     categoryToggled = Signal(str)  # a category's legend entry was clicked
+    eventMenuRequested = Signal(int, QPoint)  # right-click on an event: its index, where
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -469,6 +471,20 @@ class TimelineView(QWidget):
             self._hovered_cluster = None
             self.update()
         super().leaveEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        """Right-click on an event (or the menu key with one selected): it is selected and
+        its menu asked for."""
+        if event.reason() == QContextMenuEvent.Reason.Mouse:
+            index = self.event_at(QPointF(event.pos()))
+        else:
+            index = self._selected
+        if index is None:
+            event.ignore()
+            return
+        self.select(index, keep_in_view=False)
+        self.eventMenuRequested.emit(index, event.globalPos())
+        event.accept()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
