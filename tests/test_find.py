@@ -11,8 +11,13 @@ from viewer.render import DIMMED, MATCH, SCREEN
 
 
 def type_search(qtbot, win, text: str) -> None:
+    # Shortcuts reach the active window only (under Xvfb nothing activates it by itself).
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
     qtbot.keyClick(win.view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    assert win.find_bar.field.hasFocus()
+    # The field takes the focus (the window's focus widget: under Xvfb with no window manager
+    # the window may not be the active one, and then no widget "has" the focus).
+    assert win.focusWidget() is win.find_bar.field
     qtbot.keyClicks(win.find_bar.field, text)
     qtbot.waitUntil(lambda: win.find.query == text and win.find.matches is not None)
 

@@ -31,6 +31,7 @@ from PySide6.QtGui import (
     QDesktopServices,
     QFont,
     QGuiApplication,
+    QKeyEvent,
     QKeySequence,
     QTextCharFormat,
     QTextCursor,
@@ -529,9 +530,20 @@ class _CitationModel(QStringListModel):
 class CitationList(QListView):
     """The event's citations, one two-line row each (source title, quote excerpt), laid out
     lazily: rows are all one height, so Qt measures one and makes only those in view. Reads
-    like a QListWidget: count(), item(row).text(), currentRow(), currentRowChanged."""
+    like a QListWidget: count(), item(row).text(), currentRow(), currentRowChanged.
+
+    Copy (Ctrl+C) asks for the citation whole (`copyRequested`): a list view would copy the
+    row's elided text."""
 
     currentRowChanged = Signal(int)
+    copyRequested = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copyRequested.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -627,7 +639,7 @@ class SourcePanel(QWidget):
         self.copy_citation_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
         self.copy_citation_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.copy_citation_action.triggered.connect(self.copy_citation)
-        self.citation_list.addAction(self.copy_citation_action)
+        self.citation_list.copyRequested.connect(self.copy_citation)
         self.citation_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.citation_list.customContextMenuRequested.connect(self._citation_menu)
 
