@@ -811,7 +811,8 @@ class Monkey:
             raise Broken(f"the bad file {path} replaced the timeline")
         if box is None or not shiboken6.isValid(box) or not box.isVisible():
             raise Broken(f"the bad file {path} gave no visible error")
-        text = box.text()
+        # The path comes first, isolated (a file name from elsewhere may hold bidi controls).
+        text = box.text().replace("\u2068", "", 1).replace("\u2069", "", 1)
         if not text.startswith(str(path)):
             raise Broken(f"the error for {path} does not name it: {text!r}")
         if "unexpected error" in text:
