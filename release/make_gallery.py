@@ -58,6 +58,24 @@ def grab(app, timeline, out: Path, size, view, selected, settings) -> None:
     win.close()
 
 
+def search_shot(app, timeline, out: Path, settings) -> None:
+    """A search for "Navalny" with the background claims hidden, the event list open."""
+    win = MainWindow(timeline, settings)
+    win.resize(1600, 1000)
+    win.show()
+    for _ in range(5):
+        app.processEvents()
+    win.find.toggle_category("context")
+    win.find_bar.field.setText("Navalny")
+    win.find_bar.flush()
+    win.event_dock.show()
+    win.find_next()
+    for _ in range(5):
+        app.processEvents()
+    win.grab().save(str(out))
+    win.close()
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[1]) if len(argv) > 1 else ROOT / "docs" / "gallery"
     out.mkdir(parents=True, exist_ok=True)
@@ -68,6 +86,8 @@ def main(argv: list[str]) -> int:
     for name, size, view, selected in SHOTS:
         grab(app, timeline, out / name, size, view, selected, settings)
         print(out / name)
+    search_shot(app, timeline, out / "search-navalny.png", settings)
+    print(out / "search-navalny.png")
     for width in (600, 4000):
         target = out / f"export-{width}.png"
         export_timeline(timeline, target, width=width)
