@@ -197,3 +197,35 @@ def test_a_match_in_a_source_text_is_marked_apart_from_the_quote(qtbot, window, 
     window.find_bar.field.clear()
     qtbot.waitUntil(lambda: panel.search_marks() == [])
     assert panel.highlighted_text()
+
+
+def test_clusters_count_their_matches(qtbot, open_window):
+    from viewer.model.dates import DateSpan, PartialDate
+    from viewer.model.timeline import Category, Citation, Event, Timeline
+    from viewer.render import Mode
+
+    events = [
+        Event(
+            f"e{k}",
+            f"{'Transfer' if k % 3 else 'Login'} number {k}",
+            DateSpan(PartialDate(2020 + k % 4, 1 + k % 12, 1 + k % 28)),
+            "ab"[k % 2],
+            "",
+            (Citation("s", "q", None),),
+        )
+        for k in range(1200)
+    ]
+    cats = {"a": Category("a", "A", "#0072B2"), "b": Category("b", "B", "#D55E00")}
+    timeline = Timeline("Many", "", {}, cats, events)
+    win = open_window(timeline)
+    assert win.view.mode is Mode.AGGREGATE
+    type_search(qtbot, win, "login")
+    matches = set(win.find.matches.events)
+    assert len(matches) == 400
+    clusters = [c for _r, c in win.view.visible_clusters() if c.count > 1]
+    assert clusters
+    renderer = win.view.renderer
+    for c in clusters:
+        members = set(renderer.index.cluster_events(c))
+        assert renderer.cluster_matches(c) == len(members & matches)
+        assert renderer._cluster_text(c) == f"{len(members & matches):,} of {c.count:,}"

@@ -181,7 +181,7 @@ class FindController(QObject):
         elif shown is None:
             self.matches = raw
         else:
-            self.matches = SearchResult(raw.query, [i for i in raw.events if shown[i]], raw.sources)
+            self.matches = raw.within(shown)
 
     # -- the index --------------------------------------------------------------------------
 

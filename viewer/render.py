@@ -362,17 +362,7 @@ class TimelineRenderer:
     def set_matches(self, matches: SearchResult | None) -> None:
         """Emphasise the events `matches` holds and dim the others (None: no search)."""
         self._matches = matches
-        self._match_prefix = []
-        if matches is not None:
-            flags = bytearray(len(self.timeline.events))
-            for i in matches.events:
-                flags[i] = 1
-            # For each lane, how many of its first k events match: a cluster's count of
-            # matches is then two look-ups.
-            self._match_prefix = [
-                array("q", itertools.accumulate(map(flags.__getitem__, events), initial=0))
-                for events in self.index.lane_events
-            ]
+        self._match_prefix = []  # made when a cluster first asks (lanes of clusters only)
         self._forget_views()
 
     @property
@@ -381,8 +371,16 @@ class TimelineRenderer:
 
     def cluster_matches(self, cluster: Cluster) -> int:
         """How many of a cluster's events match the search."""
-        if not self._match_prefix:
+        if self._matches is None:
             return 0
+        if not self._match_prefix:
+            # For each lane, how many of its first k events match: a cluster's count of
+            # matches is then two look-ups.
+            flags = self._matches.flags_for(len(self.timeline.events))
+            self._match_prefix = [
+                array("q", itertools.accumulate(map(flags.__getitem__, events), initial=0))
+                for events in self.index.lane_events
+            ]
         prefix = self._match_prefix[cluster.lane]
         return prefix[cluster.first + cluster.count] - prefix[cluster.first]
 

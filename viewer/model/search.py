@@ -60,6 +60,25 @@ class SearchResult:
     query: str
     events: list[int]
     sources: frozenset[str] = frozenset()
+    flags: bytes = b""  # one byte an event, 1 for a match ('' when not computed)
+
+    def flags_for(self, n: int) -> bytes:
+        """The matches as one byte an event of a timeline of n events."""
+        if len(self.flags) == n:
+            return self.flags
+        flags = bytearray(n)
+        for i in self.events:
+            flags[i] = 1
+        return bytes(flags)
+
+    def within(self, shown: bytes) -> SearchResult:
+        """The matches among the events `shown` keeps (one byte an event)."""
+        n = len(shown)
+        both = int.from_bytes(self.flags_for(n), "little") & int.from_bytes(shown, "little")
+        flags = both.to_bytes(n, "little")
+        return SearchResult(
+            self.query, list(itertools.compress(range(n), flags)), self.sources, flags
+        )
 
     def __len__(self) -> int:
         return len(self.events)
@@ -153,7 +172,7 @@ class SearchIndex:
         for sid in sources:
             mask |= self._citing.get(sid, 0)
         flags = mask.to_bytes(self._n, "little")
-        return SearchResult(query, list(itertools.compress(range(self._n), flags)), sources)
+        return SearchResult(query, list(itertools.compress(range(self._n), flags)), sources, flags)
 
 
 @functools.cache
