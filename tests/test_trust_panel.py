@@ -251,8 +251,8 @@ def test_a_megabyte_title_or_summary_is_cut_short_and_can_be_read_whole(
     window = open_window(timeline_of([source], [huge, other]))
     panel = window.panel
     select(qtbot, window, 1)  # the other event: its dispute line names the huge one
-    assert panel.dispute.text().startswith("Disputes: ")
-    assert len(panel.dispute.text()) < 300
+    assert panel.dispute_text().startswith("Disputes: ")
+    assert len(panel.dispute_text()) < 300
     select(qtbot, window, 0)
     for _ in range(3):  # let the layouts settle
         QApplication.sendPostedEvents()
@@ -350,7 +350,7 @@ def test_status_bar_and_panel_labels_isolate_each_untrusted_text(qtbot, open_win
     assert balanced_isolate(date_text.split("  ·  ")[1])
     # "Disputed by: …" keeps its verb and the date outside the isolated title.
     other = window.timeline.events[1]
-    prefix, rest = "Disputed by: ", panel.dispute.text()
+    prefix, rest = "Disputed by: ", panel.dispute_text()
     assert rest.startswith(prefix) and rest.endswith(f" ({other.when.label()})")
     assert balanced_isolate(rest[len(prefix) : -len(f" ({other.when.label()})")])
     # Each citation: the source title on its own line, isolated, then the quote, isolated.
@@ -373,7 +373,7 @@ def test_status_bar_and_panel_labels_isolate_each_untrusted_text(qtbot, open_win
     select(qtbot, window, 1)
     assert window.statusBar().currentMessage().endswith(isolate(other.title))
     assert balanced_isolate(window.statusBar().currentMessage().split(" — ", 1)[1])
-    rest = panel.dispute.text()
+    rest = panel.dispute_text()
     assert rest.startswith("Disputes: ") and balanced_isolate(rest[10 : rest.rindex(" (")])
 
 

@@ -35,6 +35,7 @@ from PySide6.QtGui import (
     QKeySequence,
     QTextCharFormat,
     QTextCursor,
+    QTextDocument,
 )
 from PySide6.QtWidgets import (
     QDialog,
@@ -801,6 +802,12 @@ class SourcePanel(QWidget):
         self.header.fit()
         self._citation = -1
         self.show_citation(0)
+
+    def dispute_text(self) -> str:
+        """The dispute lines as the reader sees them (the label holds them as escaped links)."""
+        doc = QTextDocument()
+        doc.setHtml(self.dispute.text())
+        return doc.toPlainText().replace("\u2028", "\n")
 
     def dispute_links(self) -> list[str]:
         """The ids of the events the "Disputed by" / "Disputes" links select, in order."""
