@@ -229,3 +229,30 @@ def test_clusters_count_their_matches(qtbot, open_window):
         members = set(renderer.index.cluster_events(c))
         assert renderer.cluster_matches(c) == len(members & matches)
         assert renderer._cluster_text(c) == f"{len(members & matches):,} of {c.count:,}"
+
+
+def test_a_large_timeline_indexes_searches_and_filters_in_threads(
+    qtbot, window, builtin, monkeypatch
+):
+    from viewer import find
+
+    # As for a timeline past the thresholds: everything off the window's thread.
+    monkeypatch.setattr(find, "SYNC_INDEX_EVENTS", 0)
+    monkeypatch.setattr(find, "SYNC_SEARCH_EVENTS", 0)
+    window.find.set_timeline(builtin)
+    window.find_bar.field.setText("navalny")
+    window.find_bar.flush()
+    assert window.find.matches is None  # not yet: the index is being built in a thread
+    qtbot.waitUntil(lambda: window.find.matches is not None, timeout=10_000)
+    expected = SearchIndex(builtin).search("navalny").events
+    assert window.find.matches.events == expected
+    assert window.find.matches.lane_starts is not None  # made in the thread too
+    assert window.find_bar.count.text() == f"{len(expected)} events match"
+    window.find.toggle_category("statement")
+    qtbot.waitUntil(lambda: window.find.shown is not None, timeout=10_000)
+    assert window.find.filtered_index is not None
+    kept = [i for i in expected if builtin.events[i].category != "statement"]
+    assert window.find.matches.events == kept
+    drawn = window.view.renderer.index
+    assert drawn is window.find.filtered_index
+    assert len(drawn) == sum(1 for e in builtin.events if e.category != "statement")

@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.errors import log
+from viewer.model.aggregate import EventIndex
 from viewer.model.dates import DateError, date_from_seconds, parse_date
+from viewer.model.filtered import FilteredIndex
 from viewer.model.filters import NO_FILTERS, Filters, mask_flags, shown_mask
 from viewer.model.search import SearchIndex, SearchResult
 from viewer.model.timeline import Timeline
@@ -75,6 +77,7 @@ class FindController(QObject):
         self.filters: Filters = NO_FILTERS
         self.query = ""
         self.shown: bytes | None = None
+        self.filtered_index: EventIndex | None = None  # made in a thread for large timelines
         self.matches: SearchResult | None = None
         self._index: SearchIndex | None = None
         self._building: _Job | None = None
@@ -91,6 +94,7 @@ class FindController(QObject):
         self.filters = NO_FILTERS
         self.query = ""
         self.shown = None
+        self.filtered_index = None
         self.matches = None
         self._raw = None
         self._index = None
@@ -125,12 +129,31 @@ class FindController(QObject):
             self._apply_filters(filters)
 
     def _apply_filters(self, filters: Filters) -> None:
+        """Work out what `filters` keep: at once for a small timeline; in a thread for a large
+        one (the mask, the filtered event index and the search's matches within it), the window
+        showing the last state until the answer comes."""
         if self.timeline is None or filters != self.filters:
             return
-        mask = shown_mask(self.timeline, self._index, filters)
-        n = len(self.timeline.events)
-        self.shown = None if mask is None else mask_flags(mask, n)
-        self._refilter_matches()
+        timeline, facts, raw = self.timeline, self._index, self._raw
+        if len(timeline.events) <= SYNC_SEARCH_EVENTS:
+            self._on_filtered(_filtered(timeline, facts, filters, raw, lanes=False), filters)
+            return
+        generation = self._generation
+        job = _Job(lambda: _filtered(timeline, facts, filters, raw, lanes=True))
+        job.done.connect(
+            lambda got: self._on_filtered(got, filters) if generation == self._generation else None
+        )
+        _jobs.add(job)
+        job.start()
+
+    def _on_filtered(self, got: tuple | None, filters: Filters) -> None:
+        if got is None or filters != self.filters or self.timeline is None:
+            return  # a later change has taken over
+        self.shown, self.filtered_index, matches, raw = got
+        if raw is self._raw:
+            self.matches = matches
+        else:  # a search ended meanwhile: fit it to these filters
+            self._refilter_matches()
         self.changed.emit()
 
     def toggle_category(self, category: str) -> None:
@@ -157,21 +180,37 @@ class FindController(QObject):
     def _run_search(self, query: str) -> None:
         if query != self.query or self._index is None or self.timeline is None:
             return
-        index = self._index
+        index, shown, base = self._index, self.shown, self.timeline.index
         if len(self.timeline.events) <= SYNC_SEARCH_EVENTS:
-            self._on_searched(index.search(query), self._generation)
+            raw = index.search(query)
+            self._on_searched((raw, raw if shown is None else raw.within(shown)), self._generation)
             return
         generation = self._generation
-        job = _Job(lambda: index.search(query))
-        job.done.connect(lambda result: self._on_searched(result, generation))
+
+        def work() -> tuple[SearchResult, SearchResult]:
+            # In the thread: the search, its matches within the filters, and each lane's
+            # matches for the clusters' counts, so the window only has to draw.
+            raw = index.search(query)
+            return raw, (raw if shown is None else raw.within(shown)).with_lanes(base)
+
+        job = _Job(work)
+        job.done.connect(lambda got: self._on_searched(got, generation, shown))
         _jobs.add(job)
         job.start()
 
-    def _on_searched(self, result: SearchResult | None, generation: int) -> None:
-        if result is None or generation != self._generation or result.query != self.query:
+    def _on_searched(
+        self,
+        got: tuple[SearchResult, SearchResult] | None,
+        generation: int,
+        shown: bytes | None = None,
+    ) -> None:
+        if got is None or generation != self._generation or got[0].query != self.query:
             return  # a later query, or another timeline, has taken over
-        self._raw = result
-        self._refilter_matches()
+        self._raw, matches = got
+        if shown is self.shown:
+            self.matches = matches
+        else:  # the filters changed meanwhile
+            self._refilter_matches()
         self.changed.emit()
 
     def _refilter_matches(self) -> None:
@@ -222,6 +261,30 @@ class FindController(QObject):
         waiting, self._waiting = self._waiting, []
         for then in waiting:
             then()
+
+
+def _filtered(
+    timeline: Timeline,
+    facts: SearchIndex | None,
+    filters: Filters,
+    raw: SearchResult | None,
+    *,
+    lanes: bool,
+) -> tuple[bytes | None, EventIndex | None, SearchResult | None, SearchResult | None]:
+    """What `filters` keep: (flags, filtered index, matches within them, the search they came
+    from). The index and the matches' lanes are made here only when `lanes` (in a thread)."""
+    mask = shown_mask(timeline, facts, filters)
+    n = len(timeline.events)
+    shown = None if mask is None else mask_flags(mask, n)
+    index = None
+    if lanes and shown is not None:
+        index = FilteredIndex(timeline.index, shown)
+    matches = None
+    if raw is not None:
+        matches = raw if shown is None else raw.within(shown)
+        if lanes:
+            matches = matches.with_lanes(timeline.index)
+    return shown, index, matches, raw
 
 
 class FindBar(QWidget):

@@ -562,7 +562,7 @@ class MainWindow(QMainWindow):
     def _on_find_changed(self) -> None:
         find = self.find
         hidden = find.filters.hidden_categories
-        self.view.set_find(find.shown, find.matches, hidden)
+        self.view.set_find(find.shown, find.matches, hidden, find.filtered_index)
         self.find_bar.show_count(find.matches)
         if find.matches is None:
             self.panel.show_search("")

@@ -10,9 +10,7 @@ tests can check the list without pixels.
 from __future__ import annotations
 
 import enum
-import itertools
 import math
-from array import array
 from dataclasses import dataclass
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, QSizeF, Qt
@@ -193,7 +191,6 @@ class TimelineRenderer:
         self._hidden: frozenset[str] = frozenset()
         self._filter_note = ""
         self._matches: SearchResult | None = None
-        self._match_prefix: list[array] = []
         self._lane_of_event = lanes
         # Per event, made when first shown: the label (elided to the label cap of the current
         # width), its width, the mark kind and, for a range, the part it certainly covers.
@@ -345,16 +342,23 @@ class TimelineRenderer:
     # -- filters and search -----------------------------------------------------------------
 
     def set_filter(
-        self, shown: bytes | None, hidden: frozenset[str] = frozenset(), note: str = ""
+        self,
+        shown: bytes | None,
+        hidden: frozenset[str] = frozenset(),
+        note: str = "",
+        index: EventIndex | None = None,
     ) -> None:
         """Draw only the events whose byte in `shown` is non-zero (None: every event). The
         legend lists the `hidden` categories as hidden, so that a click can show them again;
-        an export's footer adds `note`, which says what the filters leave out."""
+        an export's footer adds `note`, which says what the filters leave out. `index` is the
+        FilteredIndex for `shown` if it was made already (in a thread)."""
         self._shown = shown
         self._hidden = hidden
         self._filter_note = note
         base = self.timeline.index
-        self.index = base if shown is None else FilteredIndex(base, shown)
+        if index is None:
+            index = base if shown is None else FilteredIndex(base, shown)
+        self.index = index
         self._forget_views()
         if self._matches is not None:
             self.set_matches(self._matches)
@@ -362,7 +366,6 @@ class TimelineRenderer:
     def set_matches(self, matches: SearchResult | None) -> None:
         """Emphasise the events `matches` holds and dim the others (None: no search)."""
         self._matches = matches
-        self._match_prefix = []  # made when a cluster first asks (lanes of clusters only)
         self._forget_views()
 
     @property
@@ -371,18 +374,12 @@ class TimelineRenderer:
 
     def cluster_matches(self, cluster: Cluster) -> int:
         """How many of a cluster's events match the search."""
-        if self._matches is None:
+        matches = self._matches
+        if matches is None:
             return 0
-        if not self._match_prefix:
-            # For each lane, how many of its first k events match: a cluster's count of
-            # matches is then two look-ups.
-            flags = self._matches.flags_for(len(self.timeline.events))
-            self._match_prefix = [
-                array("q", itertools.accumulate(map(flags.__getitem__, events), initial=0))
-                for events in self.index.lane_events
-            ]
-        prefix = self._match_prefix[cluster.lane]
-        return prefix[cluster.first + cluster.count] - prefix[cluster.first]
+        if matches.lane_starts is None:  # found in the window's thread (a small timeline)
+            matches = self._matches = matches.with_lanes(self.timeline.index)
+        return matches.count_in_lane(cluster.lane, cluster.start, cluster.end)
 
     def _forget_views(self) -> None:
         self._layout = None

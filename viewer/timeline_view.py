@@ -16,7 +16,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QScrollBar, QSizePolicy, QToolTip, QWidget
 
-from viewer.model.aggregate import Cluster
+from viewer.model.aggregate import Cluster, EventIndex
 from viewer.model.dates import PartialDate, date_from_seconds
 from viewer.model.scale import TimeScale, fit
 from viewer.model.search import SearchResult
@@ -172,13 +172,14 @@ class TimelineView(QWidget):
         shown: bytes | None,
         matches: SearchResult | None,
         hidden: frozenset[str] = frozenset(),
+        index: EventIndex | None = None,
     ) -> None:
         """Show only the events `shown` keeps (None: all), emphasise `matches`; a selected event
-        that is hidden is unselected."""
+        that is hidden is unselected. `index` is the FilteredIndex for `shown`, if made."""
         if self._renderer is None:
             return
         self._shown = shown
-        self._renderer.set_filter(shown, hidden)
+        self._renderer.set_filter(shown, hidden, index=index)
         self._renderer.set_matches(matches)
         if self._selected is not None and shown is not None and not shown[self._selected]:
             self.select(None)

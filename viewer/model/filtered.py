@@ -2,8 +2,8 @@
 
 `FilteredIndex` answers the questions `EventIndex` answers (what is in view, how many start in a
 range, the clusters of each lane) for the kept events only, while event numbers stay those of the
-whole timeline. Building it is a few passes in C over the flags: a million events take a tenth
-of a second, so a filter change redraws without rebuilding the timeline.
+whole timeline. Building it is a few passes in C over the flags (about 0.3 s for a million
+events, so the window builds it in a thread for a large timeline); the timeline is not rebuilt.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ class FilteredIndex(EventIndex):
         self.starts = base.starts
         self.ends = base.ends
         self.lane_count = base.lane_count
-        self._prefix = array("q", itertools.accumulate(flags, initial=0))
+        self._kept = flags.count(1)
         self.lane_events = []
         self.lane_starts = []
         starts = base.starts
@@ -37,7 +37,7 @@ class FilteredIndex(EventIndex):
             self.lane_starts.append(array("d", map(starts.__getitem__, kept)))
 
     def __len__(self) -> int:
-        return self._prefix[-1]
+        return self._kept
 
     def visible(self, t_a: float, t_b: float) -> list[int]:
         flags = self.flags
@@ -46,7 +46,7 @@ class FilteredIndex(EventIndex):
     def count_starting(self, t_a: float, t_b: float) -> int:
         lo = bisect.bisect_left(self.starts, t_a)
         hi = bisect.bisect_left(self.starts, t_b)
-        return self._prefix[hi] - self._prefix[lo]
+        return self.flags.count(1, lo, hi)  # a scan in C: a million flags take a millisecond
 
     def kept(self) -> list[int]:
         """The kept events, in time order."""

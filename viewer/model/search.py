@@ -23,9 +23,11 @@ import itertools
 import re
 import sys
 import unicodedata
+from array import array
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from viewer.model.aggregate import EventIndex
 from viewer.model.scene import MarkKind, mark_kind
 from viewer.model.timeline import Timeline
 
@@ -61,6 +63,9 @@ class SearchResult:
     events: list[int]
     sources: frozenset[str] = frozenset()
     flags: bytes = b""  # one byte an event, 1 for a match ('' when not computed)
+    # For each lane of the event index, the starts of its matching events: a cluster's count
+    # of matches is then two binary searches (see with_lanes).
+    lane_starts: tuple[array, ...] | None = None
 
     def flags_for(self, n: int) -> bytes:
         """The matches as one byte an event of a timeline of n events."""
@@ -70,6 +75,22 @@ class SearchResult:
         for i in self.events:
             flags[i] = 1
         return bytes(flags)
+
+    def with_lanes(self, index: EventIndex) -> SearchResult:
+        """The same result with `lane_starts` made for `index` (a pass over every lane's
+        events, in C; done in the thread that searched)."""
+        flags = self.flags_for(len(index.starts))
+        lanes = tuple(
+            array("d", itertools.compress(starts, map(flags.__getitem__, events)))
+            for starts, events in zip(index.lane_starts, index.lane_events, strict=True)
+        )
+        return replace(self, flags=flags, lane_starts=lanes)
+
+    def count_in_lane(self, lane: int, t_a: float, t_b: float) -> int:
+        """How many matches of `lane` start in [t_a, t_b) (needs with_lanes)."""
+        assert self.lane_starts is not None
+        starts = self.lane_starts[lane]
+        return bisect.bisect_left(starts, t_b) - bisect.bisect_left(starts, t_a)
 
     def within(self, shown: bytes) -> SearchResult:
         """The matches among the events `shown` keeps (one byte an event)."""
