@@ -33,7 +33,7 @@ from viewer.model.search import SearchIndex, SearchResult
 from viewer.model.timeline import Timeline
 
 SYNC_INDEX_EVENTS = 2_000  # indexed in the GUI thread up to this many events (a few ms)
-SYNC_SEARCH_EVENTS = 100_000  # searched in the GUI thread up to this many (under 50 ms)
+SYNC_SEARCH_EVENTS = 20_000  # searched and filtered in the GUI thread up to this many (a few ms)
 TYPING_PAUSE_MS = 150  # a search starts once typing pauses this long
 
 _jobs: set[QThread] = set()  # a QThread destroyed while it runs aborts the process
