@@ -30,11 +30,18 @@ class FilteredIndex(EventIndex):
         self._kept = flags.count(1)
         self.lane_events = []
         self.lane_starts = []
-        starts = base.starts
-        for events in base.lane_events:
-            kept = array("q", itertools.compress(events, map(flags.__getitem__, events)))
-            self.lane_events.append(kept)
-            self.lane_starts.append(array("d", map(starts.__getitem__, kept)))
+        for events, starts in zip(base.lane_events, base.lane_starts, strict=True):
+            kept = bytes(map(flags.__getitem__, events))
+            count = kept.count(1)
+            if count == len(events):  # a lane kept whole (a category filter): shared
+                self.lane_events.append(events)
+                self.lane_starts.append(starts)
+            elif count == 0:
+                self.lane_events.append(array("q"))
+                self.lane_starts.append(array("d"))
+            else:
+                self.lane_events.append(array("q", itertools.compress(events, kept)))
+                self.lane_starts.append(array("d", itertools.compress(starts, kept)))
 
     def __len__(self) -> int:
         return self._kept
