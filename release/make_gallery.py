@@ -92,6 +92,11 @@ def main(argv: list[str]) -> int:
         target = out / f"export-{width}.png"
         export_timeline(timeline, target, width=width)
         print(target)
+    if len(argv) <= 1:  # the README's pictures too, when drawing the docs' own gallery
+        docs = ROOT / "docs"
+        grab(app, timeline, docs / "screenshot.png", (1600, 900), "fit", "reuters-report", settings)
+        export_timeline(timeline, docs / "timeline.png")
+        print(docs / "screenshot.png", docs / "timeline.png")
     (out / ".settings.ini").unlink(missing_ok=True)
     return 0
 
