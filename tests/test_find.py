@@ -256,3 +256,17 @@ def test_a_large_timeline_indexes_searches_and_filters_in_threads(
     drawn = window.view.renderer.index
     assert drawn is window.find.filtered_index
     assert len(drawn) == sum(1 for e in builtin.events if e.category != "statement")
+
+
+def test_focusing_the_search_field_starts_the_index(qtbot, window, builtin, monkeypatch):
+    from viewer import find
+
+    monkeypatch.setattr(find, "SYNC_INDEX_EVENTS", 0)  # as for a large timeline
+    window.find.set_timeline(builtin)
+    assert window.find.index is None
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window.view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert window.find_bar.count.text() == "Indexing…"  # nothing typed yet
+    qtbot.waitUntil(lambda: window.find.index is not None, timeout=10_000)
+    assert window.find_bar.count.text() == ""

@@ -294,6 +294,7 @@ class FindBar(QWidget):
     nextRequested = Signal()
     previousRequested = Signal()
     escapePressed = Signal()
+    focused = Signal()  # the field took the focus: a search is likely, so index now
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -327,6 +328,8 @@ class FindBar(QWidget):
         self.field.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.field and event.type() == QEvent.Type.FocusIn:
+            self.focused.emit()
         if (
             watched is self.field
             and event.type() == QEvent.Type.KeyPress

@@ -405,6 +405,9 @@ class MainWindow(QMainWindow):
         # Esc in the field clears the search. Not a shortcut: while a file loads, Esc is the
         # window's shortcut to cancel it, and two shortcuts on one key would both be ignored.
         self.find_bar.escapePressed.connect(self.clear_search)
+        # A large timeline is indexed in the background: start when a search or a filter
+        # that needs the index looks likely, not at the first letter typed.
+        self.find_bar.focused.connect(self.find.ensure_index)
         for a in (self.find_action, self.find_next_action, self.find_previous_action):
             self.addAction(a)
         self.find_bar.queryChanged.connect(self.find.search)
@@ -428,6 +431,7 @@ class MainWindow(QMainWindow):
         for a in (self.find_action, self.find_next_action, self.find_previous_action):
             edit_menu.addAction(a)
         self.filter_menu = self.menuBar().addMenu("F&ilter")
+        self.filter_menu.aboutToShow.connect(self.find.ensure_index)
         self.clear_filters_action = self._action(
             "&Clear filters", self.find.clear_filters, "Ctrl+Shift+L"
         )
