@@ -270,3 +270,10 @@ def test_focusing_the_search_field_starts_the_index(qtbot, window, builtin, monk
     assert window.find_bar.count.text() == "Indexing…"  # nothing typed yet
     qtbot.waitUntil(lambda: window.find.index is not None, timeout=10_000)
     assert window.find_bar.count.text() == ""
+
+
+def test_the_search_field_shows_in_a_narrow_window(qtbot, open_window, builtin):
+    win = open_window(builtin, 640, 400)
+    field = win.find_bar.field
+    assert field.isVisible()
+    assert win.rect().contains(field.mapTo(win, field.rect().bottomRight()))

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QSizePolicy,
     QSplitter,
     QToolBar,
     QWidget,
@@ -394,11 +393,13 @@ class MainWindow(QMainWindow):
         """The search field in the toolbar, the Filter menu, the event list and their status."""
         self.find = FindController(self)
         self.find_bar = FindBar()
+        # First in the toolbar: in a narrow window the toolbar hides its last items behind »,
+        # and a hidden field would take Ctrl+F's typing out of sight (the buttons it hides are
+        # all in the menus too).
         toolbar = self.findChild(QToolBar, "mainToolbar")
-        spacer = QWidget()
-        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
-        toolbar.addWidget(spacer)
-        toolbar.addWidget(self.find_bar)
+        first = toolbar.actions()[0]
+        toolbar.insertWidget(first, self.find_bar)
+        toolbar.insertSeparator(first)
         self.find_action = self._action("&Find…", self.focus_search, QKeySequence.StandardKey.Find)
         self.find_next_action = self._action("Find &next", self.find_next, "F3")
         self.find_previous_action = self._action("Find p&revious", self.find_previous, "Shift+F3")
