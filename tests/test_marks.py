@@ -333,3 +333,35 @@ def test_the_legend_keeps_to_the_rows_scrolled_into_view(qapp, builtin):
         assert {i.kind for i in legend if i.kind in {k.value for k in MarkKind}} == kinds
     everything = {i.kind for i in renderer.legend_items(scale, width)}
     assert everything >= set().union(*rows.values())
+
+
+def test_the_built_in_timeline_reads_in_time_order_at_every_zoom(qapp, builtin):
+    from test_layout import assert_reads_in_time_order
+
+    renderer = TimelineRenderer(builtin)
+    for width in WIDTHS:
+        fitted = renderer.fit_scale(width)
+        for spp in [fitted.spp * f for f in (1, 0.3, 0.05, 0.002)] + zooms(width)[:3]:
+            lay = renderer.layout(TimeScale(fitted.t0, spp, width), width)
+            placed = [lay.placed[i] for i in sorted(lay.placed)]
+            assert_reads_in_time_order(placed)
+
+
+def test_a_long_title_is_elided_to_the_export_width(qapp, tmp_path):
+    import xml.etree.ElementTree as ET
+
+    title = "A very long title that goes on " * 20
+    timeline = Timeline(
+        title=title,
+        description="",
+        sources={},
+        categories={"c": Category("c", "Things", COLOR)},
+        events=[Event("e", "E", DateSpan(parse_date("2020")), "c", "", ())],
+    )
+    path = tmp_path / "t.svg"
+    export_timeline(timeline, path, width=600)
+    texts = [
+        "".join(t.itertext()) for t in ET.parse(path).getroot().iter() if t.tag.endswith("text")
+    ]
+    drawn = next(t for t in texts if t.strip("\u2068\u2069").startswith("A very long title"))
+    assert drawn.rstrip("\u2069").endswith("…") and len(drawn) < len(title) / 2
