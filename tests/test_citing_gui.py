@@ -121,3 +121,23 @@ def test_export_events_writes_the_shown_events_as_csv_and_markdown(
     assert not bad.exists()
     assert "does not exist" in window.last_error.text()
     window.last_error.close()
+
+
+def test_an_image_export_draws_the_filtered_timeline_and_says_what_was_left_out(
+    qtbot, window, builtin, tmp_path
+):
+    import xml.etree.ElementTree as ET
+
+    window.find.toggle_category("context")
+    window.find_bar.field.setText("commex")
+    window.find_bar.flush()
+    out = tmp_path / "filtered.svg"
+    assert window.export_to(out)
+    texts = " ".join(
+        "".join(t.itertext()) for t in ET.parse(out).getroot().iter() if t.tag.endswith("text")
+    )
+    hidden = builtin.event("navalny-2018-claim").title
+    assert hidden not in texts
+    assert builtin.event("reuters-report").title in texts  # not a match: drawn all the same
+    assert "Filtered: 1 of 13 events left out" in texts
+    assert "Background" in texts and "hidden" in texts
