@@ -128,3 +128,18 @@ def test_a_filtered_index_answers_as_an_index_of_the_kept_events_would():
                     next(w for w in want if w.start == c.start and w.lane == c.lane)
                 )
             ]
+
+
+def test_a_category_filter_shares_the_lanes_it_keeps(builtin):
+    from viewer.model.filtered import FilteredIndex
+
+    f = NO_FILTERS.toggled_category("context")
+    flags = mask_flags(shown_mask(builtin, None, f), len(builtin.events))
+    lane_ids, _ = builtin.lanes
+    whole = {k for k, c in enumerate(lane_ids) if c != "context"}
+    fast = FilteredIndex(builtin.index, flags, whole)
+    slow = FilteredIndex(builtin.index, flags)
+    assert [list(a) for a in fast.lane_events] == [list(a) for a in slow.lane_events]
+    assert [list(a) for a in fast.lane_starts] == [list(a) for a in slow.lane_starts]
+    kept = lane_ids.index("statement")
+    assert fast.lane_events[kept] is builtin.index.lane_events[kept]  # shared, not copied

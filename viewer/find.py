@@ -278,7 +278,12 @@ def _filtered(
     shown = None if mask is None else mask_flags(mask, n)
     index = None
     if lanes and shown is not None:
-        index = FilteredIndex(timeline.index, shown)
+        whole = None
+        if filters.active == 1 and filters.hidden_categories:
+            # Categories only: each lane (a category in use) is kept or dropped whole.
+            lane_ids, _ = timeline.lanes
+            whole = {k for k, c in enumerate(lane_ids) if c not in filters.hidden_categories}
+        index = FilteredIndex(timeline.index, shown, whole)
     matches = None
     if raw is not None:
         matches = raw if shown is None else raw.within(shown)

@@ -16,9 +16,11 @@ from viewer.model.aggregate import EventIndex
 
 
 class FilteredIndex(EventIndex):
-    """`base` restricted to the events whose byte in `flags` is non-zero."""
+    """`base` restricted to the events whose byte in `flags` is non-zero. `whole_lanes`, when
+    given, says the flags keep exactly those lanes, whole (a filter of categories only): their
+    arrays are shared and no lane is read."""
 
-    def __init__(self, base: EventIndex, flags: bytes) -> None:
+    def __init__(self, base: EventIndex, flags: bytes, whole_lanes: set[int] | None = None) -> None:
         # Not EventIndex.__init__: every column is derived from the base's, not recomputed.
         if len(flags) != len(base):
             raise ValueError("one flag an event")
@@ -30,7 +32,14 @@ class FilteredIndex(EventIndex):
         self._kept = flags.count(1)
         self.lane_events = []
         self.lane_starts = []
-        for events, starts in zip(base.lane_events, base.lane_starts, strict=True):
+        for lane, (events, starts) in enumerate(
+            zip(base.lane_events, base.lane_starts, strict=True)
+        ):
+            if whole_lanes is not None:
+                kept_whole = lane in whole_lanes
+                self.lane_events.append(events if kept_whole else array("q"))
+                self.lane_starts.append(starts if kept_whole else array("d"))
+                continue
             kept = bytes(map(flags.__getitem__, events))
             count = kept.count(1)
             if count == len(events):  # a lane kept whole (a category filter): shared
