@@ -205,6 +205,7 @@ class TimelineRenderer:
         self._char_px = QFontMetricsF(self.axis_font).averageCharWidth()
         self._frames: dict[tuple, Frame] = {}
         self._clusters: tuple[tuple, list[tuple[QRectF, Cluster]]] = ((), [])
+        self._cluster_list: tuple[tuple, list[Cluster]] = ((), [])
         self._mode: tuple[tuple, Mode] = ((), Mode.DETAIL)
         self._scene: tuple[tuple, list[Mark]] = ((), [])
 
@@ -386,6 +387,7 @@ class TimelineRenderer:
         self._scene = ((), [])
         self._mode = ((), Mode.DETAIL)
         self._clusters = ((), [])
+        self._cluster_list = ((), [])
         self._frames.clear()
 
     def range_scale(self, start: float, end: float, width: float, margin_px: float) -> TimeScale:
@@ -623,6 +625,16 @@ class TimelineRenderer:
         margin = (self._label_cap + 20) * scale.spp
         return self.index.visible(scale.t0 - margin, scale.t0 + width * scale.spp + margin)
 
+    def _clusters_in_view(self, scale: TimeScale, width: float) -> list[Cluster]:
+        """The clusters of every lane near a view `width` px wide (cached: the legend and the
+        drawing of one frame ask for the same)."""
+        key = (scale, width)
+        if self._cluster_list[0] != key:
+            bucket = CLUSTER_PX * scale.spp
+            t_a, t_b = scale.t0 - bucket, scale.t0 + width * scale.spp + bucket
+            self._cluster_list = (key, self.index.clusters(self._origin, bucket, t_a, t_b))
+        return self._cluster_list[1]
+
     def visible_clusters(
         self, scale: TimeScale, frame: Frame, y_offset: float = 0.0
     ) -> list[tuple[QRectF, Cluster]]:
@@ -630,10 +642,8 @@ class TimelineRenderer:
         key = (scale, frame.width, frame.rows_top, y_offset)
         if self._clusters[0] == key:
             return self._clusters[1]
-        bucket = CLUSTER_PX * scale.spp
-        t_a, t_b = scale.t0 - bucket, scale.t0 + frame.width * scale.spp + bucket
         out: list[tuple[QRectF, Cluster]] = []
-        for cluster in self.index.clusters(self._origin, bucket, t_a, t_b):
+        for cluster in self._clusters_in_view(scale, frame.width):
             top = frame.rows_top + cluster.lane * LANE_HEIGHT - y_offset
             if cluster.count == 1:
                 i = self.index.lane_events[cluster.lane][cluster.first]
@@ -694,9 +704,7 @@ class TimelineRenderer:
         shown: list[tuple[int, bool, bool]] = []
         if aggregate:
             lanes = set(range(len(self.lane_ids)))  # every lane is drawn, named, in this view
-            bucket = CLUSTER_PX * scale.spp
-            t_a, t_b = scale.t0 - bucket, scale.t1 + bucket
-            for c in self.index.clusters(self._origin, bucket, t_a, t_b):
+            for c in self._clusters_in_view(scale, width):
                 if c.count == 1:
                     i = self.index.lane_events[c.lane][c.first]
                     x0, x1, narrow = mark_extent(
