@@ -107,7 +107,12 @@ def test_deep_time_is_a_year_in_order_with_the_rest():
         ("2022-04-22T14:05Z", Precision.MINUTE, 60, "22 Apr 2022 14:05 UTC"),
         ("2022-04-22T14:05:09Z", Precision.SECOND, 1, "22 Apr 2022 14:05:09 UTC"),
         ("2022-04-22T14:05:09.25Z", Precision.SUBSECOND, 0.01, "22 Apr 2022 14:05:09.25 UTC"),
-        ("2022-04-22T14:05:09.000001Z", Precision.SUBSECOND, 1e-6, "22 Apr 2022 14:05:09.000001 UTC"),
+        (
+            "2022-04-22T14:05:09.000001Z",
+            Precision.SUBSECOND,
+            1e-6,
+            "22 Apr 2022 14:05:09.000001 UTC",
+        ),
     ],
 )
 def test_a_time_keeps_its_precision(text, precision, length, label):
@@ -210,7 +215,7 @@ def test_deep_time_on_the_axis():
 def test_the_finest_zoom_is_a_millisecond_near_today_and_coarser_in_deep_time():
     assert min_spp(parse_date("2022").start) == 0.001
     assert min_spp(MIN_TIME) > 1000  # a float cannot tell milliseconds apart there
-    assert MIN_TIME < parse_date("-13800000000").start
+    assert parse_date("-13800000000").start > MIN_TIME
 
 
 # --- circa and between ----------------------------------------------------------------------
@@ -259,7 +264,10 @@ def test_an_uncertain_end_of_a_range_is_never_certain():
             "'between 1860 and 1850' is not a date: the latest '1850' is before the earliest "
             "'1860'",
         ),
-        ("between 1850 and 1850", "'between 1850 and 1850' is not a date: between needs two different dates"),
+        (
+            "between 1850 and 1850",
+            "'between 1850 and 1850' is not a date: between needs two different dates",
+        ),
         ("circa circa 1850", "'circa circa 1850' is not a date: 'circa 1850' is not a date"),
         ("about 1850", "'about 1850' is not a date"),
         ("between 1850", "'between 1850' is not a date"),
