@@ -61,10 +61,14 @@ def test_parse_date_does_not_invent_a_month_or_day():
         ("April", "'April' has no year"),
         ("", "'' is not a date"),
         ("   ", "'   ' is not a date"),
-        ("0000", "'0000' is not a date"),
+        ("-0000", "'-0000' is not a date: year 0 has no sign (write 0000)"),
         ("22", "'22' is not a date"),
         ("not a date at all", "'not a date at all' is not a date"),
-        ("Jan 2020 12:30", "'Jan 2020 12:30' has a time of day; give a year, a month or a day"),
+        (
+            "Jan 2020 12:30",
+            "'Jan 2020 12:30' is not a date: a time of day is read only as YYYY-MM-DDThh:mm "
+            "(with :ss, .fff, Z or ±hh:mm)",
+        ),
     ],
 )
 def test_parse_date_rejects(text, message):
@@ -87,8 +91,8 @@ def test_date_error_is_a_value_error():
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        ((0,), "year 0 is outside 1..9999"),
-        ((10000,), "year 10000 is outside 1..9999"),
+        ((-100_000_000_000,), "year -100000000000 is outside -99,999,999,999..99,999,999,999"),
+        ((100_000_000_000,), "year 100000000000 is outside -99,999,999,999..99,999,999,999"),
         ((2020, 13), "month 13 is not 1..12"),
         ((2020, 0), "month 0 is not 1..12"),
         ((2020, None, 5), "a day needs a month"),

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from viewer.model.dates import SECONDS_PER_DAY, PartialDate
+from viewer.model.dates import MAX_YEAR, SECONDS_PER_DAY, PartialDate
 from viewer.model.layout import (
     INSIDE_PAD_PX,
     LABEL_GAP_PX,
@@ -306,9 +306,12 @@ def test_fit_with_labels_never_gives_more_than_half_to_labels():
 
 
 def test_at_the_end_of_the_calendar_a_label_goes_left_of_its_mark():
-    # No time is left right of 31 December 9999, so that label has nowhere else to go.
-    last = PartialDate(9999, 12, 31)
-    spans = [(PartialDate(9990).start, PartialDate(9990).end), (last.start, last.end)]
+    # No time is left right of the calendar's last day, so that label has nowhere else to go.
+    last = PartialDate(MAX_YEAR, 12, 31)
+    spans = [
+        (PartialDate(MAX_YEAR - 9).start, PartialDate(MAX_YEAR - 9).end),
+        (last.start, last.end),
+    ]
     placed = place_events(spans, [60, 100], DAY, spans[0][0], kinds=[MarkKind.YEAR, MarkKind.DAY])
     assert placed[1].label_x + 100 == pytest.approx(placed[1].bar_x0 - LABEL_GAP_PX)
     assert placed[1].left == placed[1].label_x

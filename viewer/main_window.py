@@ -48,6 +48,7 @@ from viewer.model.text import isolate
 from viewer.model.timeline import Timeline
 from viewer.render import TimelineRenderer
 from viewer.source_panel import SourcePanel, copy_to_clipboard, inline
+from viewer.time_zone import TimeZoneMenu
 from viewer.timeline_view import TimelineView
 
 GUI_PNG_SCALE = 2.0  # PNGs saved from the window are for publication: twice the pixels
@@ -178,6 +179,7 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         for a in (self.zoom_in_action, self.zoom_out_action, self.fit_action):
             view_menu.addAction(a)
+        self.time_zone_menu = TimeZoneMenu(view_menu, self.view, self.settings)
         go_menu = bar.addMenu("&Go")
         for a in (self.previous_action, self.next_action, self.first_action, self.last_action):
             go_menu.addAction(a)
@@ -352,6 +354,7 @@ class MainWindow(QMainWindow):
         scale = GUI_PNG_SCALE if preset is None and path.suffix.lower() == ".png" else None
         # A picture of its own: the filters apply, the search's dimming does not.
         renderer = TimelineRenderer(self.timeline)
+        renderer.zone = self.view.zone
         find = self.find
         if find.filters.active:
             total, shown = len(self.timeline.events), find.shown_count()

@@ -9,6 +9,7 @@ tests can check the list without pixels.
 
 from __future__ import annotations
 
+import datetime as _dt
 import enum
 import math
 from dataclasses import dataclass
@@ -162,6 +163,8 @@ class TimelineRenderer:
 
     def __init__(self, timeline: Timeline) -> None:
         self.timeline = timeline
+        # View → Time zone: the axis of days and finer reads this zone's clock (None: UTC).
+        self.zone: _dt.tzinfo | None = None
         self.label_font = _font(13)
         self.selected_font = _font(13, bold=True)
         self.axis_font = _font(12)
@@ -889,7 +892,7 @@ class TimelineRenderer:
         """The axis's labels as drawn: (text, x, width, is_context). Labels that would be cut at
         either edge are left out; the context row (years over months, months over days) keeps
         its label in view while its period is."""
-        axis = axis_for(scale, self._char_px)
+        axis = axis_for(scale, self._char_px, self.zone)
         fm = QFontMetricsF(self.axis_font)
         out: list[tuple[str, float, float, bool]] = []
         for tick in axis.ticks:
@@ -908,7 +911,7 @@ class TimelineRenderer:
         return out
 
     def _paint_axis(self, painter: QPainter, frame: Frame, scale: TimeScale) -> None:
-        axis = axis_for(scale, self._char_px)
+        axis = axis_for(scale, self._char_px, self.zone)
         top = frame.axis_top
         base = top + AXIS_HEIGHT
         # Grid lines through the rows at each labelled tick.

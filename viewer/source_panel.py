@@ -70,6 +70,10 @@ PRECISION_WORDS = {
     Precision.YEAR: "known to the year",
     Precision.MONTH: "known to the month",
     Precision.DAY: "known to the day",
+    Precision.HOUR: "known to the hour",
+    Precision.MINUTE: "known to the minute",
+    Precision.SECOND: "known to the second",
+    Precision.SUBSECOND: "known to a fraction of a second",
 }
 
 # Every line break str.splitlines() knows. QTextDocument makes "\r\n" one block separator (one
@@ -763,7 +767,9 @@ class SourcePanel(QWidget):
         words = PRECISION_WORDS[event.when.precision]
         kind = "from " if event.when.is_range else ""
         category_name = category.label if category else event.category
-        self.date.setText(f"{kind}{event.when.label()} (date {words})  ·  {inline(category_name)}")
+        # As the file wrote it, whatever View → Time zone says: an instant keeps its offset.
+        written = event.when.written_label()
+        self.date.setText(f"{kind}{written} (date {words})  ·  {inline(category_name)}")
         self._set_cut(self.summary, "Summary", event.summary, TEXT_LIMIT)
         self.summary.setVisible(bool(event.summary))
         self._set_cut(self.note, "Note", event.note, TEXT_LIMIT)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import html
 
 from PySide6.QtCore import QPoint, QPointF, QRectF, QSizeF, Qt, Signal
@@ -48,6 +49,7 @@ class TimelineView(QWidget):
         self.setAccessibleName("Timeline")
         self._timeline: Timeline | None = None
         self._renderer: TimelineRenderer | None = None
+        self._zone: _dt.tzinfo | None = None  # View → Time zone (None: UTC)
         self._scale = TimeScale(0.0, 86400.0, float(max(self.width(), 1)))
         self._selected: int | None = None
         self._hovered: int | None = None
@@ -99,10 +101,23 @@ class TimelineView(QWidget):
             return Mode.DETAIL
         return self._renderer.mode(self._scale, float(self.width()))
 
+    @property
+    def zone(self) -> _dt.tzinfo | None:
+        """The zone whose clock the axis and the instants' labels follow (None: UTC)."""
+        return self._zone
+
+    def set_zone(self, zone: _dt.tzinfo | None) -> None:
+        """Show the axis and the instants in `zone` (None: UTC); positions do not move."""
+        self._zone = zone
+        if self._renderer is not None:
+            self._renderer.zone = zone
+        self.update()
+
     def set_timeline(self, timeline: Timeline) -> None:
         """Show `timeline`, fitted to the view, with nothing selected."""
         self._timeline = timeline
         self._renderer = TimelineRenderer(timeline)
+        self._renderer.zone = self._zone
         self._shown = None
         self._selected = None
         self._hovered = None
@@ -444,7 +459,9 @@ class TimelineView(QWidget):
         if hovered is not None and self._timeline is not None:
             e = self._timeline.events[hovered]
             # Titles are untrusted: escape them and let Qt render the escaped text.
-            tip = f"<b>{html.escape(isolate(e.title))}</b><br>{html.escape(e.when.label())}"
+            tip = (
+                f"<b>{html.escape(isolate(e.title))}</b><br>{html.escape(e.when.label(self._zone))}"
+            )
             QToolTip.showText(event.globalPosition().toPoint(), tip, self)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:

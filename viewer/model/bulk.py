@@ -21,7 +21,7 @@ from typing import Any
 import msgspec
 from msgspec import UNSET, Raw, Struct, UnsetType
 
-from viewer.model.dates import DateError, DateSpan, parse_date
+from viewer.model.dates import DateError, DateSpan, parse_when
 from viewer.model.limits import MAX_CATEGORIES, MAX_CHARS, MAX_SEARCH_CHARS
 from viewer.model.store import EventStore, time_order
 from viewer.model.timeline import PALETTE, Category, Event, QuoteSearch, Source, locate
@@ -92,7 +92,7 @@ def _bound(
     for j, text in enumerate(texts):
         if got[j] is None:
             try:
-                date = parse_date(text)
+                date = parse_when(text)
             except DateError:
                 return None
             found = got[j] = bounds[text] = (date.start, date.end)
@@ -100,7 +100,7 @@ def _bound(
 
 
 def _span(date: str, end: str | UnsetType) -> DateSpan:
-    return DateSpan(parse_date(date), None if end is UNSET else parse_date(end))
+    return DateSpan(parse_when(date), None if end is UNSET else parse_when(end))
 
 
 def _event(e: _Event, sources: dict[str, Source], search: QuoteSearch) -> Event:

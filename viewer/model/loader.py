@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Protocol
 
 from viewer.model import bulk
-from viewer.model.dates import DateError, DateSpan, parse_date
+from viewer.model.dates import DateError, DateSpan, parse_when
 from viewer.model.limits import (
     MAX_CATEGORIES,
     MAX_CHARS,
@@ -929,7 +929,7 @@ def _read_span(r: _Reader, item: dict, loc: str) -> DateSpan:
         if not isinstance(value, str):
             raise r.fail(f"{loc}.{key}", f"expected a date string, found {_type_name(value)}")
         try:
-            dates.append(parse_date(value))
+            dates.append(parse_when(value))
         except DateError as exc:
             raise r.fail(f"{loc}.{key}", str(exc)) from None
     try:

@@ -8,16 +8,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from viewer.model.dates import SECONDS_PER_DAY
+from viewer.model.dates import MAX_YEAR, MIN_YEAR, SECONDS_PER_DAY, year_start
 
 SECONDS_PER_YEAR = 365.2425 * SECONDS_PER_DAY
-# Finest zoom: a minute per pixel, so that a single day can fill a window.
-MIN_SECONDS_PER_PIXEL = 60.0
-# Earliest and latest instants the view may show (years 1 to 9999).
-MIN_TIME = -62135596800.0  # 0001-01-01
-MAX_TIME = 253402300800.0  # 10000-01-01
-# Coarsest zoom: the whole calendar, so that any timeline (say, from year 1 to today) fits.
+# Finest zoom: a millisecond per pixel, so that a second can fill a window.
+MIN_SECONDS_PER_PIXEL = 0.001
+# Far from 1970 a float holds time more coarsely: the finest zoom there keeps a pixel's time
+# to about a hundredth of a pixel (at 13.8 billion years ago, some 5 days a pixel).
+_FLOAT_SPP = 2.0**-45
+# Earliest and latest instants the view may show: every year a date may have.
+MIN_TIME = year_start(MIN_YEAR)
+MAX_TIME = year_start(MAX_YEAR + 1)
+# Coarsest zoom: the whole calendar, so that any timeline (say, from the Big Bang to now) fits.
 MAX_VISIBLE_SECONDS = MAX_TIME - MIN_TIME
+
+
+def min_spp(t: float) -> float:
+    """The finest zoom, in seconds per pixel, about the time `t`."""
+    return max(MIN_SECONDS_PER_PIXEL, abs(t) * _FLOAT_SPP)
 
 
 @dataclass(frozen=True)
@@ -40,11 +48,11 @@ class TimeScale:
         return self.t0 + self.width * self.spp
 
     def clamped(self) -> TimeScale:
-        """The same view with the zoom in its range and the window inside years 1..9999."""
+        """The same view with the zoom in its range and the window inside the calendar."""
         width = max(self.width, 1.0)
-        spp = min(max(self.spp, MIN_SECONDS_PER_PIXEL), MAX_VISIBLE_SECONDS / width)
         # Keep the centre fixed when the zoom had to be clamped.
         centre = self.t0 + self.width * self.spp / 2
+        spp = min(max(self.spp, min_spp(centre)), MAX_VISIBLE_SECONDS / width)
         t0 = centre - width * spp / 2
         t0 = min(max(t0, MIN_TIME), MAX_TIME - width * spp)
         return TimeScale(t0, spp, width)
@@ -56,7 +64,7 @@ class TimeScale:
         """
         c = self.t_of(anchor_x)
         width = max(self.width, 1.0)
-        spp = min(max(self.spp / factor, MIN_SECONDS_PER_PIXEL), MAX_VISIBLE_SECONDS / width)
+        spp = min(max(self.spp / factor, min_spp(c)), MAX_VISIBLE_SECONDS / width)
         t0 = c - anchor_x * spp
         t0 = min(max(t0, MIN_TIME), MAX_TIME - width * spp)
         return TimeScale(t0, spp, self.width)
@@ -89,7 +97,7 @@ def fit(
     width = max(width, 1.0)
     right = margin_px if right_margin_px is None else right_margin_px
     usable = max(width - margin_px - right, width * 0.4)
-    span = max(end - start, MIN_SECONDS_PER_PIXEL * usable)
+    span = max(end - start, min_spp(start) * usable)
     spp = span / usable
     left = margin_px * (width - usable) / (margin_px + right) if margin_px + right else 0.0
     t0 = start - left * spp

@@ -3,14 +3,20 @@
 The precision vocabulary lives here. An event's mark kind comes from its dates alone, never from
 the zoom, so a month stays a month whether it covers three pixels or three thousand:
 
-- DAY: a filled diamond. Known to the day (or finer). Zoomed in until a day is wider than the
-  diamond, a thin bar shows the day's width under it, so it still reads as one day.
+- DAY: a filled diamond. Known to the day or finer (an hour, a minute, a second). Zoomed in until
+  its period (the day, or its own hour, minute or second) is wider than the diamond, a thin bar
+  shows that width under it, so it still reads as that one period.
 - MONTH: a hollow circle. Known only to the month. Wider than the circle, the month is a pale
   band with a dotted edge (somewhere in here), the circle at its start.
 - YEAR: a hollow square. Known only to the year; the same pale band when wide.
 - RANGE: solid. It lasted that long. When wide, a solid band; an end known only to a month or a
   year is drawn pale and dotted over that month or year, so the solid part is what is certain.
   Narrower than a glyph, a small solid bar.
+
+Uncertain dates use the same vocabulary: `between A and B` is the pale band over [A, B] with the
+glyph of the finest of day, month and year that holds the whole window (between 3 and 5 April:
+the month's circle), and `circa D` is D's band with the glyph one step coarser than D's own (a
+circa day gets the month's circle, a circa month or year the year's square); its label says `c.`.
 
 Each of these is told apart by its glyph's shape and fill, which every width keeps.
 """
@@ -49,7 +55,7 @@ def mark_kind(when: DateSpan) -> MarkKind:
     """The mark an event with these dates is drawn with, at every zoom."""
     if when.is_range:
         return MarkKind.RANGE
-    precision = when.begin.precision
+    precision = when.begin.precision  # an uncertain date's is already its honest glyph's
     if precision >= Precision.DAY:
         return MarkKind.DAY
     if precision is Precision.MONTH:
@@ -59,12 +65,13 @@ def mark_kind(when: DateSpan) -> MarkKind:
 
 def certain_part(when: DateSpan) -> tuple[float, float]:
     """For a range, the time it certainly covers: from the end of its first date's period to the
-    start of its last date's (the whole range when both ends are days, whose periods the band
-    covers whole anyway). Empty (start == end) when the two periods touch."""
+    start of its last date's (the whole range when both ends are days or times, whose periods the
+    band covers whole anyway; an uncertain end is never certain). Empty (start == end) when the
+    two periods touch."""
     if when.until is None:
         return when.start, when.end
-    a = when.begin.end if when.begin.precision < Precision.DAY else when.begin.start
-    b = when.until.start if when.until.precision < Precision.DAY else when.until.end
+    a = when.begin.start if when.begin.known_to_the_day else when.begin.end
+    b = when.until.end if when.until.known_to_the_day else when.until.start
     return a, max(a, b)
 
 
