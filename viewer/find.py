@@ -309,6 +309,7 @@ class FindBar(QWidget):
         self.field.setClearButtonEnabled(True)
         self.field.setAccessibleName("Search events and sources")
         self.field.setMinimumWidth(180)
+        self.field.setMaximumWidth(360)
         self.count = QLabel()
         self.count.setObjectName("searchCount")
         self.previous = QToolButton()

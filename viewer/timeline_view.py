@@ -147,7 +147,7 @@ class TimelineView(QWidget):
         """The axis unit at the current zoom, for the status bar."""
         level = choose_level(self._scale.spp)
         if level.unit == "year" and level.step > 1:
-            return f"{level.step} years"
+            return f"{level.step:,} years"
         if level.unit == "month" and level.step == 3:
             return "quarters"
         return f"{level.unit}s"
