@@ -40,14 +40,17 @@ _jobs: set[QThread] = set()  # a QThread destroyed while it runs aborts the proc
 
 
 class _Job(QThread):
-    """Runs `work` in a thread and emits its result (or None if it raised) in the GUI thread."""
+    """Runs `work` in a thread and emits its result (or None if it raised) in the GUI thread.
+
+    Kept in `_jobs` until it has finished, and let go only from the GUI thread (start_job,
+    wait_for_jobs): a QThread must never be destroyed while it runs, nor from its own thread.
+    """
 
     done = Signal(object)
 
     def __init__(self, work: Callable[[], object]) -> None:
         super().__init__()
         self.work = work
-        self.finished.connect(lambda: _jobs.discard(self))
 
     def run(self) -> None:
         try:
@@ -58,6 +61,20 @@ class _Job(QThread):
             log.exception("search or filter work failed")
             result = None
         self.done.emit(result)
+
+
+def start_job(job: _Job) -> None:
+    """Keep `job` until it has finished, and start it (finished ones are let go here)."""
+    _jobs.difference_update([j for j in _jobs if j.isFinished()])
+    _jobs.add(job)
+    job.start()
+
+
+def wait_for_jobs() -> None:
+    """Wait until every search and filter thread has finished (before the window closes)."""
+    for job in list(_jobs):
+        job.wait()
+    _jobs.clear()
 
 
 class FindController(QObject):
@@ -143,8 +160,7 @@ class FindController(QObject):
         job.done.connect(
             lambda got: self._on_filtered(got, filters) if generation == self._generation else None
         )
-        _jobs.add(job)
-        job.start()
+        start_job(job)
 
     def _on_filtered(self, got: tuple | None, filters: Filters) -> None:
         if got is None or filters != self.filters or self.timeline is None:
@@ -195,8 +211,7 @@ class FindController(QObject):
 
         job = _Job(work)
         job.done.connect(lambda got: self._on_searched(got, generation, shown))
-        _jobs.add(job)
-        job.start()
+        start_job(job)
 
     def _on_searched(
         self,
@@ -246,9 +261,8 @@ class FindController(QObject):
         job = _Job(lambda: SearchIndex(timeline))
         job.done.connect(lambda index: self._on_indexed(index, generation))
         self._building = job
-        _jobs.add(job)
         self.indexing.emit(True)
-        job.start()
+        start_job(job)
 
     @Slot(object)
     def _on_indexed(self, index: SearchIndex | None, generation: int) -> None:

@@ -38,7 +38,7 @@ from viewer.export_dialog import (
     ExportChoice,
     ExportDialog,
 )
-from viewer.find import DateRangeDialog, FindBar, FindController
+from viewer.find import DateRangeDialog, FindBar, FindController, wait_for_jobs
 from viewer.loading import TimelineLoader
 from viewer.loading import load_timeline_file as load_timeline_file  # app.py's first load
 from viewer.model.citing import event_markdown, event_plain, events_csv, events_markdown
@@ -733,4 +733,5 @@ class MainWindow(QMainWindow):
         self.save_settings()
         # A thread must not outlive the window's objects; a cancelled load stops within moments.
         self.loader.shutdown()
+        wait_for_jobs()
         super().closeEvent(event)
