@@ -132,7 +132,8 @@ def timeline_bytes(timeline: Timeline, files: dict[str, SourceFile] | None = Non
     return (text + "\n").encode("utf-8")
 
 
-def _check_target(path: Path) -> None:
+def check_target(path: Path) -> None:
+    """Raise SaveError unless `path` can be written as a new or replaced regular file."""
     if path.is_dir():
         raise SaveError(f"{path}: is a folder, not a file")
     if (path.exists() or path.is_symlink()) and not path.is_file():
@@ -227,7 +228,7 @@ def save_timeline(timeline: Timeline, target: str | Path) -> None:
     from viewer.model.loader import TimelineError, parse_timeline
 
     target = Path(target)
-    _check_target(target)
+    check_target(target)
     files = source_files(timeline)
     writes = _planned_sources(target, files)
     data = timeline_bytes(timeline, files)
