@@ -28,6 +28,8 @@ def test_save_as_writes_a_timeline_that_opens_with_the_same_events_and_quotes(
 ):
     target = tmp_path / "mine"  # no suffix: .json is added
     asked = answer_save_dialog(monkeypatch, target)
+    window.activateWindow()  # a window's shortcuts reach only the active window (on xcb)
+    qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClick(
         window.view,
         Qt.Key.Key_S,

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer.bundle import trust_root_for
 from viewer.errors import log
 from viewer.event_list import EventList
 from viewer.export import FIT_MARGIN_PX, ExportError, export_timeline, write_file
@@ -149,9 +150,7 @@ class MainWindow(QMainWindow):
         self.open_action = self._action(
             "&Open timeline…", self.open_dialog, QKeySequence.StandardKey.Open
         )
-        self.save_as_action = self._action(
-            "Save &As…", self.save_as_dialog, "Ctrl+Shift+S"
-        )
+        self.save_as_action = self._action("Save &As…", self.save_as_dialog, "Ctrl+Shift+S")
         self.export_action = self._action("&Export image…", self.export_dialog, "Ctrl+E")
         self.export_timelinejs_action = self._action(
             "Export &TimelineJS JSON…", self.export_timelinejs_dialog
@@ -309,7 +308,9 @@ class MainWindow(QMainWindow):
 
     def _save_target(self, title: str, name: str, kind: str) -> Path | None:
         """Ask where to save; `.json` is added when the name has no suffix."""
-        folder = self.timeline.path.parent if self.timeline and self.timeline.path else None
+        path = self.timeline.path if self.timeline else None
+        # Not into the app's own folder: the built-in timeline is saved wherever the user says.
+        folder = path.parent if path is not None and trust_root_for(path) is None else None
         start = str(folder / name) if folder is not None else name
         path, _ = QFileDialog.getSaveFileName(self, title, start, f"{kind} (*.json)")
         if not path:
