@@ -77,6 +77,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="write the timeline to PATH (.png, .svg or .pdf) and exit; needs no display",
     )
+    p.add_argument(
+        "--convert",
+        metavar="OUT",
+        help=(
+            "save the timeline to OUT in our format, with its source files beside it, and exit "
+            "(--to timelinejs: as TimelineJS 3 JSON); needs no display"
+        ),
+    )
+    p.add_argument(
+        "--to",
+        choices=("timeline", "timelinejs"),
+        help="the format for --convert: timeline (ours, the default) or timelinejs",
+    )
     p.add_argument("--width", type=int, metavar="W", help="export width in pixels (default 1600)")
     p.add_argument(
         "--height", type=int, metavar="H", help="export height in pixels (default: fits all rows)"
@@ -177,6 +190,28 @@ def run_export(args: argparse.Namespace) -> int:
     finally:
         del app
     log.info("exported %s", args.export)
+    return 0
+
+
+def run_convert(args: argparse.Namespace) -> int:
+    """Save the timeline in our format (or TimelineJS's) without a window. Prints one line on
+    failure and returns non-zero; nothing is left half-written."""
+    from viewer.loading import load_timeline_file
+    from viewer.model.loader import TimelineError
+    from viewer.model.saving import SaveError, atomic_write, check_target, save_timeline
+    from viewer.model.timelinejs import timelinejs_bytes
+
+    target = Path(args.convert)
+    try:
+        timeline = load_timeline_file(_timeline_path(args.timeline))
+        if args.to == "timelinejs":
+            check_target(target)
+            atomic_write(target, timelinejs_bytes(timeline))
+        else:
+            save_timeline(timeline, target)
+    except (TimelineError, SaveError) as exc:
+        return _fail(str(exc))
+    log.info("converted %s to %s", timeline.path, target)
     return 0
 
 
@@ -384,6 +419,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         platform.python_version(),
         platform.platform(terse=True),
     )
+    if args.export and args.convert:
+        return _fail("--export and --convert cannot be given together")
+    if args.to is not None and not args.convert:
+        return _fail("--to goes with --convert")
+    if args.convert:
+        for flag in ("width", "height", "scale", "preset", "range", "select", "screenshot"):
+            if getattr(args, flag) is not None:
+                return _fail(f"--{flag} does not go with --convert")
+        return run_convert(args)
     if args.export:
         return run_export(args)
     for flag in ("width", "height", "scale", "preset", "range"):

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer.bundle import trust_root_for
 from viewer.errors import log
 from viewer.event_list import EventList
 from viewer.export import FIT_MARGIN_PX, ExportError, export_timeline, write_file
@@ -43,9 +44,11 @@ from viewer.loading import TimelineLoader
 from viewer.loading import load_timeline_file as load_timeline_file  # app.py's first load
 from viewer.model.citing import event_markdown, event_plain, events_csv, events_markdown
 from viewer.model.filters import KIND_NAMES, Filters
+from viewer.model.saving import SaveError, save_timeline
 from viewer.model.scene import MarkKind
 from viewer.model.text import isolate
 from viewer.model.timeline import Timeline
+from viewer.model.timelinejs import timelinejs_bytes
 from viewer.render import TimelineRenderer
 from viewer.source_panel import SourcePanel, copy_to_clipboard, inline
 from viewer.time_zone import TimeZoneMenu
@@ -147,7 +150,11 @@ class MainWindow(QMainWindow):
         self.open_action = self._action(
             "&Open timeline…", self.open_dialog, QKeySequence.StandardKey.Open
         )
+        self.save_as_action = self._action("Save &As…", self.save_as_dialog, "Ctrl+Shift+S")
         self.export_action = self._action("&Export image…", self.export_dialog, "Ctrl+E")
+        self.export_timelinejs_action = self._action(
+            "Export &TimelineJS JSON…", self.export_timelinejs_dialog
+        )
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.zoom_in_action = self._action("Zoom &in", self.view.zoom_in, "+", "=", "Ctrl++")
         self.zoom_out_action = self._action("Zoom &out", self.view.zoom_out, "-", "Ctrl+-")
@@ -173,7 +180,10 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.open_action)
+        file_menu.addAction(self.save_as_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.export_action)
+        file_menu.addAction(self.export_timelinejs_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         view_menu = bar.addMenu("&View")
@@ -295,6 +305,62 @@ class MainWindow(QMainWindow):
         )
         if path:
             self.open_path(path)
+
+    def _save_target(self, title: str, name: str, kind: str) -> Path | None:
+        """Ask where to save; `.json` is added when the name has no suffix."""
+        path = self.timeline.path if self.timeline else None
+        # Not into the app's own folder: the built-in timeline is saved wherever the user says.
+        folder = path.parent if path is not None and trust_root_for(path) is None else None
+        start = str(folder / name) if folder is not None else name
+        path, _ = QFileDialog.getSaveFileName(self, title, start, f"{kind} (*.json)")
+        if not path:
+            return None
+        target = Path(path)
+        return target if target.suffix else target.with_name(target.name + ".json")
+
+    def save_as_dialog(self) -> None:
+        """File → Save As…: the timeline in our format, with its source files beside it."""
+        if self.timeline is None:
+            return
+        name = self.timeline.path.name if self.timeline.path else "timeline.json"
+        target = self._save_target("Save timeline as", name, "Timelines")
+        if target is not None:
+            self.save_as(target)
+
+    def save_as(self, path: Path) -> bool:
+        """Save the timeline at `path` in our format (docs/format.md, Saving), atomically; a
+        problem is shown in a dialog and nothing is written."""
+        assert self.timeline is not None
+        try:
+            save_timeline(self.timeline, path)
+        except SaveError as exc:
+            log.warning("cannot save: %s", exc)
+            self.last_error = show_error(self, "Cannot save timeline", str(exc))
+            return False
+        self.statusBar().showMessage(f"Saved {path}", 8000)
+        return True
+
+    def export_timelinejs_dialog(self) -> None:
+        """File → Export TimelineJS JSON…: a file TimelineJS 3 can publish."""
+        if self.timeline is None:
+            return
+        stem = self.timeline.path.stem if self.timeline.path else "timeline"
+        target = self._save_target("Export TimelineJS JSON", f"{stem}.timelinejs.json", "JSON")
+        if target is not None:
+            self.export_timelinejs_to(target)
+
+    def export_timelinejs_to(self, path: Path) -> bool:
+        """Write the whole timeline as TimelineJS 3 JSON at `path`, atomically; a problem is
+        shown in a dialog and nothing is written."""
+        assert self.timeline is not None
+        try:
+            write_file(path, timelinejs_bytes(self.timeline))
+        except ExportError as exc:
+            log.warning("cannot export TimelineJS: %s", exc)
+            self.last_error = show_error(self, "Cannot export", str(exc))
+            return False
+        self.statusBar().showMessage(f"Exported TimelineJS JSON to {path}", 8000)
+        return True
 
     export_box: ExportDialog | None = None  # made when first asked for
 

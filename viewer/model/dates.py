@@ -21,7 +21,7 @@ import enum
 import functools
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Union
 
 SECONDS_PER_DAY = 86_400.0
@@ -365,6 +365,14 @@ class PartialDate:
         if self.offset is not None:
             return f"{text} {offset_text(self.offset)}"
         return f"{text} (local time)" if self.hour is not None else text
+
+    def in_utc(self) -> PartialDate:
+        """An instant with its clock read in UTC (offset 0, to at least its own precision); a
+        date or a local time as it is."""
+        if self.offset is None:
+            return self
+        shown, _ = self._fields_at(None)
+        return replace(shown, offset=0)
 
     def iso(self) -> str:
         """The date as written in our file format: `2019`, `2021-04`, `2022-04-22`, `-0043-03-15`,
