@@ -64,9 +64,9 @@ IMPORT_FILTER = (
 
 def uncited_note(timeline: Timeline) -> str:
     """'; N uncited (no source quoted)' for the status bar, or ''."""
-    if not timeline.imported and not timeline.warned:
-        return ""  # our own format's events all cite; only a quote not found leaves one uncited
-    uncited = sum(1 for e in timeline.events if e.uncited)
+    if not timeline.imported:
+        return ""  # our own format's events all cite: a quote not found is a warning
+    uncited = sum(1 for e in timeline.events if timeline.marked_uncited(e))
     return f"; {uncited:,} uncited (no source quoted)" if uncited else ""
 
 

@@ -232,7 +232,9 @@ class TimelineRenderer:
         label = self._labels.get(i)
         if label is None:
             e = self.timeline.events[i]
-            suffix = (DISPUTED if e.disputed_by else "") + (UNCITED if e.uncited else "")
+            suffix = (DISPUTED if e.disputed_by else "") + (
+                UNCITED if self.timeline.marked_uncited(e) else ""
+            )
             # Elided as measured in bold, so that the label stays within the cap when selected.
             room = self._label_cap - self._bold_fm.horizontalAdvance(suffix) - 2
             title = self._bold_fm.elidedText(e.title, Qt.TextElideMode.ElideRight, room)
@@ -750,7 +752,7 @@ class TimelineRenderer:
                 if "pale" in used:
                     items.append(LegendItem(kind.value, PALE_END_TEXT, None, ("pale",)))
         events = self.timeline.events
-        if any(events[i].uncited for i, _n, _p in shown):
+        if any(self.timeline.marked_uncited(events[i]) for i, _n, _p in shown):
             items.append(LegendItem("uncited", "(uncited): quotes no source"))
         if self._matches is not None:
             items.append(LegendItem("match", "matches the search"))

@@ -794,7 +794,7 @@ class SourcePanel(QWidget):
         self.dispute.setText("<br>".join(lines))
         self.dispute.setVisible(bool(lines))
         # Never shown as sourced: an uncited event says so first (its links are no quotes).
-        warnings = [NO_SOURCE_QUOTED] if event.uncited else []
+        warnings = [NO_SOURCE_QUOTED] if timeline.marked_uncited(event) else []
         warnings += [f"⚠ {inline(w, TEXT_LIMIT[0])}" for w in event.warnings[:MAX_LISTED]]
         if len(event.warnings) > MAX_LISTED:
             warnings.append(f"… and {len(event.warnings) - MAX_LISTED:,} more")

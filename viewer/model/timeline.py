@@ -224,6 +224,12 @@ class Timeline:
         loader makes it in its thread, so that the window does not wait for it)."""
         return EventIndex(self.events.starts, self.events.ends, self.lanes[1])
 
+    def marked_uncited(self, event: Event) -> bool:
+        """Whether `event` is drawn and shown as uncited ("No source quoted"): it cites
+        nothing, or it is imported and quotes nothing found. An event of our own format whose
+        quotes are all missing from their sources shows its warnings instead."""
+        return not event.citations or (bool(self.imported) and event.uncited)
+
     def category_color(self, category: str) -> str:
         cat = self.categories.get(category)
         return cat.color if cat else PALETTE[-1]
