@@ -439,3 +439,9 @@ def test_html_is_only_ever_text(tmp_path):
     }
     (e,) = load_any(write(tmp_path, "h.json", json.dumps(doc))).events
     assert e.title == "Title" and e.summary == "Words & more" and e.citations == ()
+
+
+def test_deeply_nested_json_lines(tmp_path):
+    line = '{"message": "m", "timestamp": 1, "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    path = write(tmp_path, "deep.jsonl", '{"message": "a", "timestamp": 1000000}\n' + line)
+    assert refused(path).endswith("line 2: JSON is nested too deeply")

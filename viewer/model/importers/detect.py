@@ -64,7 +64,7 @@ def _json_kind(text: str) -> str:
     first = text.split("\n", 1)[0]
     try:
         doc = json.loads(first)
-    except ValueError:
+    except (ValueError, RecursionError):
         doc = None
     if isinstance(doc, dict) and ("message" in doc or "timestamp_desc" in doc):
         return "plaso-jsonl" if "__container_type__" in doc else "timesketch-jsonl"

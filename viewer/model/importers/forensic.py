@@ -103,6 +103,8 @@ def json_lines(path: Path, text: str) -> Iterator[tuple[int, dict[str, Any]]]:
         except ValueError as exc:
             msg = getattr(exc, "msg", str(exc))
             raise TimelineError(path, f"line {k}", f"not valid JSON ({msg})") from None
+        except RecursionError:
+            raise TimelineError(path, f"line {k}", "JSON is nested too deeply") from None
         if not isinstance(doc, dict):
             raise TimelineError(path, f"line {k}", "is not a JSON object")
         yield k, doc
