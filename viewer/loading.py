@@ -16,7 +16,8 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from viewer.bundle import trust_root_for
 from viewer.errors import log, log_file
-from viewer.model.loader import CancelFlag, LoadCancelled, TimelineError, load_timeline
+from viewer.model.importers import load_any
+from viewer.model.loader import CancelFlag, LoadCancelled, TimelineError
 from viewer.model.timeline import Timeline
 
 # A QThread destroyed while it runs aborts the whole process. Each load's thread is kept here
@@ -55,12 +56,13 @@ def load_timeline_file(
     progress: Callable[[int, int], None] | None = None,
     cancel: CancelFlag | None = None,
 ) -> Timeline:
-    """Load a timeline the way the app does: our own bundled files may use the bundled seeds.
+    """Load a timeline the way the app does: our own bundled files may use the bundled seeds,
+    and other tools' files are imported (viewer.model.importers, told apart by content).
 
-    `progress` and `cancel` are passed on to load_timeline (see there).
+    `progress` and `cancel` are passed on to load_timeline or the importer (see there).
     """
     path = Path(path)
-    return load_timeline(path, root=trust_root_for(path), progress=progress, cancel=cancel)
+    return load_any(path, root=trust_root_for(path), progress=progress, cancel=cancel)
 
 
 def unexpected_error_message(path: Path, exc: BaseException) -> str:

@@ -57,6 +57,22 @@ from viewer.timeline_view import TimelineView
 GUI_PNG_SCALE = 2.0  # PNGs saved from the window are for publication: twice the pixels
 
 
+# Open offers our own files and those other tools' files that are imported (told apart by
+# content, not by name: the names are only the dialog's filter).
+IMPORT_FILTER = (
+    "Timelines (*.json *.csv *.jsonl *.timeline *.log *.xml *.txt);;"
+    "Our timelines (*.json);;All files (*)"
+)
+
+
+def uncited_note(timeline: Timeline) -> str:
+    """'; N uncited (no source quoted)' for the status bar, or ''."""
+    if not timeline.imported:
+        return ""  # our own format's events all cite: a quote not found is a warning
+    uncited = sum(1 for e in timeline.events if timeline.marked_uncited(e))
+    return f"; {uncited:,} uncited (no source quoted)" if uncited else ""
+
+
 def show_error(parent: QWidget | None, title: str, text: str) -> QMessageBox:
     """A window-modal error box that shows `text` as plain text (it may quote untrusted data)."""
     box = QMessageBox(parent)
@@ -228,6 +244,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{title} — Timeline viewer")
         warned = timeline.warned
         note = f"; {warned} with quotes not found in their sources" if warned else ""
+        note += uncited_note(timeline)
         self.statusBar().showMessage(
             f"{len(timeline.events):,} events from {len(timeline.sources)} sources{note}"
         )
@@ -276,6 +293,7 @@ class MainWindow(QMainWindow):
         self.set_timeline(timeline)
         warned = timeline.warned
         note = f"; {warned:,} with quotes not found in their sources" if warned else ""
+        note += uncited_note(timeline)
         self.statusBar().showMessage(
             f"Opened {inline(self._loading_name)} ({len(timeline.events):,} events{note})"
         )
@@ -300,9 +318,7 @@ class MainWindow(QMainWindow):
 
     def open_dialog(self) -> None:
         start = str(self.timeline.path.parent) if self.timeline and self.timeline.path else ""
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open timeline", start, "Timelines (*.json);;All files (*)"
-        )
+        path, _ = QFileDialog.getOpenFileName(self, "Open timeline", start, IMPORT_FILTER)
         if path:
             self.open_path(path)
 

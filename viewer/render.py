@@ -68,6 +68,7 @@ HOVER = QColor("#EEF2F6")
 MATCH = QColor("#CFE3FF")  # behind the label of an event that matches the search
 DIMMED = 0.28  # opacity of what does not match the search
 DISPUTED = "  (disputed)"
+UNCITED = "  (uncited)"  # quotes no passage of a source (imported events, usually)
 
 MAX_LABEL_PX = 520.0
 # More events than this starting in view are drawn as lanes of clusters, not one by one.
@@ -226,12 +227,14 @@ class TimelineRenderer:
 
     def _label(self, i: int) -> str:
         """Event i's label: its title, isolated (it is untrusted) and elided so that the whole
-        label fits the label cap, then '(disputed)' if it is; its width is measured once, in
-        bold, so that selecting an event never makes its label overlap another."""
+        label fits the label cap, then '(disputed)' and '(uncited)' if it is; its width is
+        measured once, in bold, so that selecting an event never makes its label overlap another."""
         label = self._labels.get(i)
         if label is None:
             e = self.timeline.events[i]
-            suffix = DISPUTED if e.disputed_by else ""
+            suffix = (DISPUTED if e.disputed_by else "") + (
+                UNCITED if self.timeline.marked_uncited(e) else ""
+            )
             # Elided as measured in bold, so that the label stays within the cap when selected.
             room = self._label_cap - self._bold_fm.horizontalAdvance(suffix) - 2
             title = self._bold_fm.elidedText(e.title, Qt.TextElideMode.ElideRight, room)
@@ -748,6 +751,9 @@ class TimelineRenderer:
                 items.append(LegendItem(kind.value, KIND_TEXT[kind], None, samples))
                 if "pale" in used:
                     items.append(LegendItem(kind.value, PALE_END_TEXT, None, ("pale",)))
+        events = self.timeline.events
+        if any(self.timeline.marked_uncited(events[i]) for i, _n, _p in shown):
+            items.append(LegendItem("uncited", "(uncited): quotes no source"))
         if self._matches is not None:
             items.append(LegendItem("match", "matches the search"))
             items.append(LegendItem("dimmed", "does not match"))
@@ -790,7 +796,7 @@ class TimelineRenderer:
     def _sample_width(item: LegendItem) -> float:
         if item.kind in ("swatch", "hidden"):
             return 10.0
-        if item.kind in ("match", "dimmed"):
+        if item.kind in ("match", "dimmed", "uncited"):
             return 22.0
         if item.kind in ("cluster",):
             return 24.0
@@ -1223,6 +1229,11 @@ class TimelineRenderer:
             painter.setPen(QPen(MUTED, 1.2))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(QRectF(x + 0.5, cy - 4.5, 9, 9), 2, 2)
+            return
+        if item.kind == "uncited":
+            painter.setFont(self.small_font)
+            painter.setPen(MUTED)
+            painter.drawText(QRectF(x, cy - 7, 22, 14), int(Qt.AlignmentFlag.AlignCenter), "Ab")
             return
         if item.kind in ("match", "dimmed"):
             if item.kind == "match":

@@ -99,6 +99,9 @@ INLINE_LIMIT = 160  # a title quoted in a line of other text
 MAX_LISTED = 50  # dispute lines, before "… and N more"
 
 
+NO_SOURCE_QUOTED = "No source quoted"
+
+
 def display_text(text: str) -> str:
     """`text` as the panel shows it: each line break (\\r\\n, \\r, \\x85, U+2028, …) one \\n."""
     return _LINE_BREAK.sub("\n", text)
@@ -790,18 +793,22 @@ class SourcePanel(QWidget):
             lines.append(f"… and {len(disputes) - MAX_LISTED:,} more")
         self.dispute.setText("<br>".join(lines))
         self.dispute.setVisible(bool(lines))
-        warnings = [f"⚠ {inline(w, TEXT_LIMIT[0])}" for w in event.warnings[:MAX_LISTED]]
+        # Never shown as sourced: an uncited event says so first (its links are no quotes).
+        warnings = [NO_SOURCE_QUOTED] if timeline.marked_uncited(event) else []
+        warnings += [f"⚠ {inline(w, TEXT_LIMIT[0])}" for w in event.warnings[:MAX_LISTED]]
         if len(event.warnings) > MAX_LISTED:
             warnings.append(f"… and {len(event.warnings) - MAX_LISTED:,} more")
         self.warnings.setText("\n".join(warnings))
-        self.warnings.setVisible(bool(event.warnings))
+        self.warnings.setVisible(bool(warnings))
         citations = event.citations
         sources = timeline.sources
 
         def row_text(k: int) -> str:
             cit = citations[k]
-            marker = "" if cit.found else "⚠ not found: "
             title = inline(sources[cit.source_id].title)
+            if not cit.quote:  # a link-only source of an imported event
+                return f"{title}\nlink only, nothing quoted"
+            marker = "" if cit.found else "⚠ not found: "
             return f"{title}\n{marker}“{isolate(quote_excerpt(cit.quote))}”"
 
         self.citation_list.set_rows(len(citations), row_text)
@@ -925,7 +932,7 @@ class SourcePanel(QWidget):
             return
         cit = self._event.citations[index]
         source = self._timeline.sources[cit.source_id]
-        name = PurePosixPath(source.file).name
+        name = PurePosixPath(source.file).name if source.file else "link only"
         self.source_title.setText(f"{inline(source.title)}  ({inline(name)})")
         self._set_cut(self.source_description, "Source description", source.description, TEXT_LIMIT)
         self.source_description.setVisible(bool(source.description))

@@ -142,6 +142,12 @@ class Event:
     def end(self) -> float:
         return self.when.end
 
+    @property
+    def uncited(self) -> bool:
+        """Whether the event quotes no passage found in a source: it must never be shown as
+        sourced (imported events, and events whose every quote is missing from its source)."""
+        return not any(c.found for c in self.citations)
+
 
 @dataclass(frozen=True)
 class Timeline:
@@ -149,6 +155,10 @@ class Timeline:
 
     Given a plain sequence of events, the timeline puts them in order in an EventStore (adding
     any category the events use that `categories` lacks); the loader gives a store of its own.
+
+    `imported` names the format an importer read (viewer.model.importers), '' for our own
+    format. Only an imported timeline may hold events that cite nothing and sources with no
+    file (link-only: a URL and no local text); our own files' checks are the loader's.
     """
 
     title: str
@@ -157,6 +167,7 @@ class Timeline:
     categories: dict[str, Category]
     events: EventStore
     path: Path | None = None
+    imported: str = ""
 
     def __post_init__(self) -> None:
         if not isinstance(self.events, EventStore):
@@ -212,6 +223,12 @@ class Timeline:
         """The events' times by lane, for finding and counting what is in view. Made once (the
         loader makes it in its thread, so that the window does not wait for it)."""
         return EventIndex(self.events.starts, self.events.ends, self.lanes[1])
+
+    def marked_uncited(self, event: Event) -> bool:
+        """Whether `event` is drawn and shown as uncited ("No source quoted"): it cites
+        nothing, or it is imported and quotes nothing found. An event of our own format whose
+        quotes are all missing from their sources shows its warnings instead."""
+        return not event.citations or (bool(self.imported) and event.uncited)
 
     def category_color(self, category: str) -> str:
         cat = self.categories.get(category)

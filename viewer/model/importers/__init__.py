@@ -1,0 +1,73 @@
+"""Importing other tools' timeline files, told apart by their content (see docs/import.md).
+
+`load_any` is what the app calls for every file it opens: our own format goes to
+viewer.model.loader.load_timeline, anything else to its importer. Importers report progress
+and honour cancellation the same way, and build a Timeline marked `imported`, whose events may
+cite nothing (they are *uncited*) and whose sources may be link-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from viewer.model.importers import aeon, plaso, timelinejs, timelineproj, timesketch
+from viewer.model.importers.common import decode, progress_of, read_file
+from viewer.model.importers.detect import HEAD_BYTES, detect
+from viewer.model.loader import CancelFlag, load_timeline
+from viewer.model.timeline import Timeline
+
+__all__ = ["detect", "import_file", "load_any"]
+
+_IMPORTERS = {
+    "timelinejs-json": timelinejs.import_json,
+    "timelinejs-csv": timelinejs.import_csv,
+    "timelineproj": timelineproj.import_xml,
+    "timesketch-csv": timesketch.import_csv,
+    "timesketch-jsonl": timesketch.import_jsonl,
+    "plaso-csv": plaso.import_csv,
+    "plaso-jsonl": plaso.import_jsonl,
+    "aeon-csv": aeon.import_csv,
+}
+
+
+def _head(path: Path) -> bytes | None:
+    try:
+        with path.open("rb") as f:
+            return f.read(HEAD_BYTES)
+    except OSError:
+        return None  # the loader says what is wrong (not found, a folder, no permission)
+
+
+def import_file(
+    path: str | Path,
+    kind: str,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: CancelFlag | None = None,
+) -> Timeline:
+    """Import `path` as format `kind` (one of detect.FORMATS but 'own')."""
+    path = Path(path)
+    steps = progress_of(progress, cancel)
+    steps.at(0)
+    text = decode(path, read_file(path, steps))
+    return _IMPORTERS[kind](path, text, steps)
+
+
+def load_any(
+    path: str | Path,
+    *,
+    root: str | Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancel: CancelFlag | None = None,
+) -> Timeline:
+    """Load our own timeline file or import another tool's, told apart by content.
+
+    Raises TimelineError (one line) for a file that cannot be read, and LoadCancelled once
+    `cancel` is set; `progress` is called as load_timeline calls it."""
+    path = Path(path)
+    head = _head(path) if path.is_file() else None
+    kind = detect(path, head) if head is not None else "own"
+    if kind == "own":
+        return load_timeline(path, root=root, progress=progress, cancel=cancel)
+    return import_file(path, kind, progress=progress, cancel=cancel)
