@@ -25,6 +25,7 @@ from viewer.bundle import builtin_timeline, trust_root_for  # noqa: E402
 from viewer.export import export_timeline  # noqa: E402
 from viewer.main_window import MainWindow  # noqa: E402
 from viewer.model.dates import parse_date  # noqa: E402
+from viewer.model.importers import load_any  # noqa: E402
 from viewer.model.loader import load_timeline  # noqa: E402
 from viewer.model.scale import MAX_VISIBLE_SECONDS, TimeScale, fit  # noqa: E402
 
@@ -38,6 +39,13 @@ SHOTS = [
 ]
 
 
+# Imported files: (picture, sample, view, the event selected by id, or None)
+IMPORTS = [
+    ("import-timelinejs.png", "timelinejs/women_in_computing.json", "fit", None),
+    ("import-timesketch-seconds.png", "timesketch/sigma_events.csv", "seconds", None),
+]
+
+
 def grab(app, timeline, out: Path, size, view, selected, settings) -> None:
     win = MainWindow(timeline, settings)
     win.resize(*size)
@@ -47,11 +55,16 @@ def grab(app, timeline, out: Path, size, view, selected, settings) -> None:
     width = float(win.view.width())
     if view == "calendar":
         win.view.set_scale(TimeScale(0.0, MAX_VISIBLE_SECONDS / width, width))
+    elif view == "seconds":  # the first few seconds of the timeline
+        start, _end = timeline.extent
+        win.view.set_scale(fit(start - 1, start + 4, width, 24.0))
     elif view != "fit":
         a, b = parse_date(view[0]).start, parse_date(view[1]).end
         win.view.set_scale(fit(a, b, width, 24.0))
     if selected:
         win.view.select(timeline.index_of(selected), keep_in_view=False)
+    elif view == "seconds":
+        win.view.select(0, keep_in_view=False)
     for _ in range(5):
         app.processEvents()
     win.grab().save(str(out))
@@ -88,6 +101,14 @@ def main(argv: list[str]) -> int:
         print(out / name)
     search_shot(app, timeline, out / "search-navalny.png", settings)
     print(out / "search-navalny.png")
+    # Files from other tools, from the shared samples beside the checkout (when there).
+    samples = ROOT.parent / "shared" / "samples"
+    if samples.is_dir():
+        for name, file, view, selected in IMPORTS:
+            path = samples / file
+            imported = load_any(path, root=path.parent)
+            grab(app, imported, out / name, (1600, 900), view, selected, settings)
+            print(out / name)
     for width in (600, 4000):
         target = out / f"export-{width}.png"
         export_timeline(timeline, target, width=width)

@@ -121,7 +121,7 @@ def test_clicking_a_legend_entry_hides_and_shows_its_category(qtbot, window, bui
 def test_filter_menu_and_clear(qtbot, window, builtin):
     menu = window.filter_menu
     precision = next(a.menu() for a in menu.actions() if a.text() == "&Precision")
-    day = next(a for a in precision.actions() if a.text() == "known to the day")
+    day = next(a for a in precision.actions() if a.text() == "known to the day or finer")
     day.trigger()  # unticks: day-precise events are hidden
     shown = [e.id for e, f in zip(builtin.events, window.find.shown, strict=True) if f]
     assert "reuters-report" not in shown and "cz-protect-users" in shown

@@ -150,6 +150,8 @@ class TimelineView(QWidget):
             return f"{level.step:,} years"
         if level.unit == "month" and level.step == 3:
             return "quarters"
+        if level.unit == "ms":
+            return "milliseconds"
         return f"{level.unit}s"
 
     # -- actions ----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from viewer.model.text import isolate
 from viewer.model.timeline import Timeline
 
 KIND_NAMES = {
-    MarkKind.DAY: "known to the day",
+    MarkKind.DAY: "known to the day or finer",
     MarkKind.MONTH: "known only to the month",
     MarkKind.YEAR: "known only to the year",
     MarkKind.RANGE: "ranges",

@@ -42,7 +42,7 @@ class MarkKind(enum.Enum):
 
 # The legend's words for each kind (the legend draws the kind's own mark beside them).
 KIND_TEXT = {
-    MarkKind.DAY: "known to the day",
+    MarkKind.DAY: "known to the day or finer",
     MarkKind.MONTH: "known only to the month",
     MarkKind.YEAR: "known only to the year",
     MarkKind.RANGE: "lasted this long",
