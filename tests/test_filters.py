@@ -143,3 +143,41 @@ def test_a_category_filter_shares_the_lanes_it_keeps(builtin):
     assert [list(a) for a in fast.lane_starts] == [list(a) for a in slow.lane_starts]
     kept = lane_ids.index("statement")
     assert fast.lane_events[kept] is builtin.index.lane_events[kept]  # shared, not copied
+
+
+def test_uncited_is_one_rule_for_the_label_the_panel_and_the_filter(qapp):
+    from viewer.model.dates import DateSpan
+    from viewer.model.timeline import Category, Citation, Event, Source, Timeline
+    from viewer.render import TimelineRenderer
+
+    src = Source("s", "s.txt", "S", "", "The quoted words.")
+    events = [
+        Event(
+            "found",
+            "Found",
+            DateSpan(parse_date("2020")),
+            "c",
+            "",
+            (Citation("s", "quoted words", (4, 16)),),
+        ),
+        Event(
+            "missing",
+            "Missing",
+            DateSpan(parse_date("2021")),
+            "c",
+            "",
+            (Citation("s", "never said", None),),
+            warnings=("Quote 1 is not found.",),
+        ),
+    ]
+    tl = Timeline("T", "", {"s": src}, {"c": Category("c", "C", "#000000")}, events)
+    assert [tl.marked_uncited(e) for e in tl.events] == [False, True]
+    renderer = TimelineRenderer(tl)
+    labels = [renderer._label(i) for i in range(2)]
+    assert "(uncited)" not in labels[0] and labels[1].endswith("(uncited)")
+    kept = kept_ids(tl, Filters(uncited_only=True))
+    assert kept == ["missing"]
+
+
+def kept_ids(timeline, filters) -> list[str]:
+    return kept(timeline, SearchIndex(timeline), filters)

@@ -158,7 +158,7 @@ class SearchIndex:
             kinds[i] = kind_codes[mark_kind(e.when)]
             disputed[i] = bool(e.disputed_by) or bool(timeline.events.disputing(e.id))
             warned[i] = bool(e.warnings)
-            uncited[i] = not any(c.found for c in e.citations)
+            uncited[i] = timeline.marked_uncited(e)
             for sid in cited:
                 if sid in citing:
                     citing[sid][i] = 1

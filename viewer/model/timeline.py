@@ -225,10 +225,10 @@ class Timeline:
         return EventIndex(self.events.starts, self.events.ends, self.lanes[1])
 
     def marked_uncited(self, event: Event) -> bool:
-        """Whether `event` is drawn and shown as uncited ("No source quoted"): it cites
-        nothing, or it is imported and quotes nothing found. An event of our own format whose
-        quotes are all missing from their sources shows its warnings instead."""
-        return not event.citations or (bool(self.imported) and event.uncited)
+        """Whether `event` is drawn and shown as uncited ("No source quoted"): no passage it
+        cites was found verbatim in its source (or it cites nothing). One rule for every
+        timeline, imported or ours: an event with no verbatim quote is never shown as sourced."""
+        return not event.citations or event.uncited
 
     def category_color(self, category: str) -> str:
         cat = self.categories.get(category)
