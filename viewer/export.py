@@ -8,12 +8,10 @@ export leaves any earlier file as it was and no temporary file behind.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import math
 import os
 import re
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -29,6 +27,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtSvg import QSvgGenerator
 
+from viewer.model import saving
+from viewer.model.saving import SaveError
 from viewer.model.scale import TimeScale, fit
 from viewer.model.timeline import Timeline
 from viewer.render import BACKGROUND, PUBLICATION, ROW_HEIGHT, Decorations, TimelineRenderer
@@ -279,17 +279,12 @@ def _check_size(renderer: TimelineRenderer, plan: ExportPlan, path: Path) -> Non
 
 
 def check_target(path: Path) -> None:
-    """Raise ExportError unless `path` can be written as a new or replaced regular file."""
-    if path.is_dir():
-        raise ExportError(f"{path}: is a folder, not a file")
-    if (path.exists() or path.is_symlink()) and not path.is_file():
-        # A FIFO or a device would be replaced by the rename, or hang an open for writing.
-        raise ExportError(f"{path}: is not a regular file")
-    folder = path.parent
-    if not folder.exists():
-        raise ExportError(f"{path}: the folder {str(folder)!r} does not exist")
-    if not folder.is_dir():
-        raise ExportError(f"{path}: {str(folder)!r} is a file, not a folder")
+    """Raise ExportError unless `path` can be written as a new or replaced regular file (a
+    FIFO or a device would be replaced by the rename, or hang an open for writing)."""
+    try:
+        saving.check_target(path)
+    except SaveError as exc:
+        raise ExportError(str(exc)) from None
 
 
 def write_file(path: str | Path, data: bytes) -> None:
@@ -329,24 +324,9 @@ def _save(path: Path, data: bytes) -> None:
 def _save_undecodable(path: Path, data: bytes) -> None:
     """As _save, through a temporary file beside `path` renamed over it once complete."""
     try:
-        fd, temporary = tempfile.mkstemp(prefix=".export-", suffix=".part", dir=path.parent)
-    except OSError as exc:
-        raise ExportError(f"{path}: {_why_not_writable(path, exc.strerror or str(exc))}") from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        # mkstemp makes the file private; an export gets the usual permissions, as QSaveFile's.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        reason = exc.strerror or str(exc)
-        raise ExportError(f"{path}: could not be written ({reason}); nothing was saved") from None
+        saving.atomic_write(path, data)
+    except SaveError as exc:
+        raise ExportError(str(exc)) from None
 
 
 def _why_not_writable(path: Path, reason: str) -> str:
