@@ -136,3 +136,33 @@ def test_the_scroll_bar_hides_when_rows_fit(qtbot, open_window, builtin):
     qtbot.waitUntil(lambda: win.view.height() > 700)
     qtbot.keyClick(win.view, Qt.Key.Key_0)
     assert not win.view.v_scroll.isVisible()
+
+
+def test_home_keeps_a_fitted_view_whose_first_event_is_a_point(qtbot, open_window):
+    # A day-precise first event: its diamond reaches a few pixels left of the fit's margin,
+    # yet it is whole in view, so Home must not move the view (and cut the last labels).
+    from viewer.model.dates import DateSpan, parse_date
+    from viewer.model.timeline import Category, Citation, Event, Source, Timeline
+
+    events = [
+        Event(
+            f"e{k}",
+            f"Event number {k} with a longer title",
+            DateSpan(parse_date(d)),
+            "c",
+            "",
+            (Citation("s", "q", None),),
+        )
+        for k, d in enumerate(["2012-01-22", "2013-05-01", "2026-03-02"])
+    ]
+    sources = {"s": Source("s", "s.txt", "S", "", "q")}
+    timeline = Timeline("T", "", sources, {"c": Category("c", "C", "#0072B2")}, events)
+    win = open_window(timeline, 1400, 800)
+    view = win.view
+    fitted = view.scale
+    qtbot.keyClick(view, Qt.Key.Key_Home)
+    assert view.selected_index == 0
+    assert view.scale == fitted
+    frame = frame_of(view)
+    for m in view.renderer.scene(view.scale, frame, view.y_offset):
+        assert m.label_rect[0] + m.label_rect[2] <= visible_width(view) + 0.5

@@ -284,16 +284,16 @@ class TimelineView(QWidget):
     def _ensure_visible(self, index: int) -> None:
         """Bring event `index`'s mark and whole label into view, with its neighbours around it.
 
-        Nothing moves if it is in view already. Otherwise the view pans (never zooms) to put it
-        a third of the way in, so that what came before shows too, without running past either
-        end of the timeline where that would leave the window mostly empty.
+        Nothing moves if it is whole in view already. Otherwise the view pans (never zooms) to
+        put it a third of the way in, so that what came before shows too, without running past
+        either end of the timeline where that would leave the window mostly empty.
         """
         assert self._timeline is not None and self._renderer is not None
         width = float(max(self.width(), 1))
         margin = min(FIT_MARGIN_PX, width / 8)
         frame = self._frame()
         whole = self._whole_rect(index, frame)
-        if whole.left() < margin or whole.right() > width - margin:
+        if not self._in_view(whole):
             want = max(margin, min(width / 3, width - margin - whole.width()))
             scale = self._scale.panned(want - whole.left())
             lo, hi = self._content_span(scale)
@@ -301,7 +301,7 @@ class TimelineView(QWidget):
             t0 = min(max(scale.t0, lo - margin * spp), max(hi + margin * spp - width * spp, lo))
             bounded = TimeScale(t0, spp, scale.width).clamped()
             self._scale = scale
-            if self._fits(index, bounded, margin):
+            if self._fits(index, bounded):
                 self._scale = bounded
             self.set_scale(self._scale)
             frame = self._frame()
@@ -318,14 +318,19 @@ class TimelineView(QWidget):
         marker, label = self._renderer.event_rects(index, self._scale, frame, self._y_offset)
         return marker.united(label)
 
-    def _fits(self, index: int, scale: TimeScale, margin: float) -> bool:
+    def _in_view(self, rect: QRectF) -> bool:
+        """Whether `rect` shows whole across the view (left of the rows' scroll bar)."""
+        bar = self.v_scroll.width() if self.v_scroll.isVisible() else 0
+        return rect.left() >= -0.5 and rect.right() <= self.width() - bar + 0.5
+
+    def _fits(self, index: int, scale: TimeScale) -> bool:
         saved = self._scale
         self._scale = scale
         try:
             whole = self._whole_rect(index, self._frame())
         finally:
             self._scale = saved
-        return whole.left() >= margin - 1 and whole.right() <= self.width() - margin + 1
+        return self._in_view(whole)
 
     def _content_span(self, scale: TimeScale) -> tuple[float, float]:
         """The times from the timeline's start to the end of its last label, at this zoom."""
