@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QInputDialog
 from viewer.model.dates import parse_date
 from viewer.model.loader import load_timeline
 from viewer.model.scale import TimeScale
+from viewer.model.text import isolate
 
 
 @pytest.fixture
@@ -100,3 +101,45 @@ def test_cancelling_the_zone_dialog_keeps_the_zone(qtbot, open_window, instants,
     win.time_zone_menu.other_action.trigger()
     assert win.time_zone_menu.utc_action.isChecked()
     assert hour_labels(win) == before
+
+
+def list_dates(win) -> dict[str, str]:
+    """The event list's Date cell of each row, by its Title cell, as the table shows them."""
+    model = win.event_list.table.model()
+    return {
+        model.index(row, 1).data(): model.index(row, 0).data() for row in range(model.rowCount())
+    }
+
+
+def test_the_status_bar_and_the_event_list_follow_the_zone(
+    qtbot, open_window, instants, monkeypatch
+):
+    win = open_window(instants)
+    win.event_list_action.trigger()
+    qtbot.waitUntil(win.event_list.isVisible)
+    qtbot.keyClick(win.view, Qt.Key.Key_Home)
+    assert win.statusBar().currentMessage() == "22 Apr 2022 12:05 UTC — " + isolate("Call")
+    assert list_dates(win) == {
+        "Call": "22 Apr 2022 12:05 UTC",
+        "Meeting": "22 Apr 2022 20:00 (local time)",
+    }
+
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("Asia/Kolkata", True))
+    win.time_zone_menu.other_action.trigger()
+    # The selected event's date is shown again, read in the new zone; a local time is not moved.
+    assert win.statusBar().currentMessage() == "22 Apr 2022 17:35 IST — " + isolate("Call")
+    assert list_dates(win) == {
+        "Call": "22 Apr 2022 17:35 IST",
+        "Meeting": "22 Apr 2022 20:00 (local time)",
+    }
+    assert win.panel.date.text().startswith("22 Apr 2022 14:05 UTC+02:00")  # as written
+    qtbot.keyClick(win.view, Qt.Key.Key_Right)
+    assert win.statusBar().currentMessage() == "22 Apr 2022 20:00 (local time) — " + isolate(
+        "Meeting"
+    )
+
+    win.time_zone_menu.utc_action.trigger()
+    assert list_dates(win)["Call"] == "22 Apr 2022 12:05 UTC"
+    assert win.statusBar().currentMessage() == "22 Apr 2022 20:00 (local time) — " + isolate(
+        "Meeting"
+    )

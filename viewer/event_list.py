@@ -11,6 +11,7 @@ column reads every row's value once, so it is offered up to SORT_LIMIT rows.
 
 from __future__ import annotations
 
+import datetime as _dt
 from array import array
 
 from PySide6.QtCore import (
@@ -40,6 +41,15 @@ class EventTableModel(QAbstractTableModel):
         self.rows = array("q")
         self._row_of: dict[int, int] | None = None
         self._sort = (0, Qt.SortOrder.AscendingOrder)
+        self.zone: _dt.tzinfo | None = None  # View → Time zone (None: UTC)
+
+    def set_zone(self, zone: _dt.tzinfo | None) -> None:
+        """Show instants in `zone` (None: UTC); dates and local times stay as written."""
+        self.zone = zone
+        if self.rows:
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self.rows) - 1, 0), [Qt.ItemDataRole.DisplayRole]
+            )
 
     def set_events(
         self, timeline: Timeline | None, shown: bytes | None, matches: SearchResult | None
@@ -75,7 +85,7 @@ class EventTableModel(QAbstractTableModel):
         assert self.timeline is not None
         e = self.timeline.events[event_index]
         if column == 0:
-            return e.when.label()
+            return e.when.label(self.zone)
         if column == 1:
             return e.title
         if column == 2:
@@ -168,6 +178,10 @@ class EventList(QWidget):
         self, timeline: Timeline | None, shown: bytes | None, matches: SearchResult | None
     ) -> None:
         self.model.set_events(timeline, shown, matches)
+
+    def set_zone(self, zone: _dt.tzinfo | None) -> None:
+        """Show the dates of instants in `zone` (None: UTC), as the axis does."""
+        self.model.set_zone(zone)
 
     def selected_event(self) -> int | None:
         rows = self.table.selectionModel().selectedRows()

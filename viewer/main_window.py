@@ -47,7 +47,7 @@ from viewer.model.filters import KIND_NAMES, Filters
 from viewer.model.saving import SaveError, save_timeline
 from viewer.model.scene import MarkKind
 from viewer.model.text import isolate
-from viewer.model.timeline import Timeline
+from viewer.model.timeline import Event, Timeline
 from viewer.model.timelinejs import timelinejs_bytes
 from viewer.render import TimelineRenderer
 from viewer.source_panel import SourcePanel, copy_to_clipboard, inline
@@ -113,6 +113,8 @@ class MainWindow(QMainWindow):
         self._make_find()
         self.view.eventSelected.connect(self._on_selected)
         self.view.viewChanged.connect(self._update_zoom_label)
+        self.view.zoneChanged.connect(self._on_zone_changed)
+        self.event_list.set_zone(self.view.zone)
         self.resize(1280, 760)
         self._restore_settings()
         if timeline is not None:
@@ -467,7 +469,18 @@ class MainWindow(QMainWindow):
         self.panel.show_event(timeline, event)
         self.event_list.select_event(index if index >= 0 else None)
         if event is not None:
-            self.statusBar().showMessage(f"{event.when.label()} — {inline(event.title)}")
+            self._show_selected_in_status(event)
+
+    def _show_selected_in_status(self, event: Event) -> None:
+        # The date in View → Time zone's zone, as the axis and the event list show it.
+        when = event.when.label(self.view.zone)
+        self.statusBar().showMessage(f"{when} — {inline(event.title)}")
+
+    def _on_zone_changed(self) -> None:
+        self.event_list.set_zone(self.view.zone)
+        index = self.view.selected_index
+        if self.timeline is not None and index is not None:
+            self._show_selected_in_status(self.timeline.events[index])
 
     def _update_zoom_label(self) -> None:
         self.zoom_label.setText(f"Axis: {self.view.zoom_level_name()}")

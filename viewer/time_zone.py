@@ -1,9 +1,11 @@
-"""View → Time zone: the axis and the labels of instants in UTC, in this computer's zone or in
-one chosen from the tz database.
+"""View → Time zone: instants shown in UTC, in this computer's zone or in one chosen from the
+tz database, on the axis, in the tooltips, the status bar and the event list (all through
+DateSpan.label(zone)).
 
 Only instants (times written with `Z` or an offset) change with the zone. A floating time and a
 date without a time are shown as written whatever the zone, and nothing moves on the axis: the
-zone changes what the axis's clock reads, not where events are."""
+zone changes what the axis's clock reads, not where events are. The side panel always shows the
+time as the file wrote it."""
 
 from __future__ import annotations
 

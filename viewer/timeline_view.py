@@ -39,6 +39,7 @@ class TimelineView(QWidget):
     viewChanged = Signal()  # the zoom or the pan changed
     categoryToggled = Signal(str)  # a category's legend entry was clicked
     eventMenuRequested = Signal(int, QPoint)  # right-click on an event: its index, where
+    zoneChanged = Signal()  # View → Time zone chose another zone
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -112,6 +113,7 @@ class TimelineView(QWidget):
         if self._renderer is not None:
             self._renderer.zone = zone
         self.update()
+        self.zoneChanged.emit()
 
     def set_timeline(self, timeline: Timeline) -> None:
         """Show `timeline`, fitted to the view, with nothing selected."""
