@@ -159,9 +159,9 @@ def instant_from_micros(micros: int) -> PartialDate:
     )
 
 
-def csv_rows(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
+def csv_rows(path: Path, text: str, delimiter: str = ",") -> Iterator[tuple[int, list[str]]]:
     """(line, fields) of each non-empty row; broken quoting is one line naming where."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
     while True:
         try:
             row = next(reader)

@@ -1,7 +1,9 @@
 """Which format a file is in, told from its first bytes, never from its name.
 
 `detect` returns one of the FORMATS, or 'own' for our own timeline format (and for anything
-it cannot place, so that our loader says what is wrong with it). A file in a format we
+it cannot place, so that our loader says what is wrong with it). A table that is none of the
+formats below (a header of two or more columns apart by commas, semicolons or tabs) is
+'generic-csv': the user chooses its columns (importers/generic.py). A file in a format we
 recognise but do not import (Aeon's native `.aeon`, a zip; an HTML page) is refused with one
 line naming the format and saying what to do.
 """
@@ -13,6 +15,7 @@ import json
 import re
 from pathlib import Path
 
+from viewer.model.importers.generic import sniff
 from viewer.model.loader import TimelineError
 
 HEAD_BYTES = 64 * 1024
@@ -26,6 +29,7 @@ FORMATS = (
     "plaso-csv",
     "plaso-jsonl",
     "aeon-csv",
+    "generic-csv",
 )
 _OWN = re.compile(r'"(version|citations)"\s*:')
 _TIMELINEJS = re.compile(r'"(start_date|startDate|timeline)"\s*:')
@@ -90,12 +94,5 @@ def _csv_kind(path: Path, text: str) -> str:
         if "source_long" in names or ("source" in names and "timestamp" not in names):
             return "plaso-csv"
         return "timesketch-csv"
-    if len(header) > 1:
-        shown = ", ".join(sorted(names)[:6])
-        raise TimelineError(
-            path,
-            "line 1",
-            f"is a CSV file whose columns ({shown}) match no format this app imports "
-            "(TimelineJS, Timesketch, plaso, Aeon Timeline)",
-        )
-    return "own"
+    # Any other table (commas, semicolons or tabs): the user says which column is what.
+    return "generic-csv" if sniff(text) is not None else "own"
