@@ -355,10 +355,14 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
     if os.name == "posix":
         _quit_on_signals(app)
 
+    from viewer.model.importers import detect_file
+
     problem = None
+    # A CSV of no known format opens with the column dialog, over the built-in timeline.
+    ask_columns = bool(args.timeline) and detect_file(args.timeline) == "generic-csv"
     try:
         timeline = None
-        if args.timeline:
+        if args.timeline and not ask_columns:
             try:
                 timeline = load_timeline_file(args.timeline)
             except TimelineError as exc:
@@ -383,6 +387,8 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
             problem = problem or f"{timeline.path}: no event has the id {args.select!r}"
     if problem:
         window.last_error = show_error(window, "Cannot open timeline", problem)
+    if ask_columns:
+        window.open_path(args.timeline)
     if args.exit_after_first_paint:
         _report_first_paint(app, window.view)
     if args.screenshot:

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from viewer.bundle import trust_root_for
 from viewer.errors import log, log_file
-from viewer.model.importers import load_any
+from viewer.model.importers import Columns, load_any
 from viewer.model.loader import CancelFlag, LoadCancelled, TimelineError
 from viewer.model.timeline import Timeline
 
@@ -55,14 +55,18 @@ def load_timeline_file(
     *,
     progress: Callable[[int, int], None] | None = None,
     cancel: CancelFlag | None = None,
+    columns: Columns | None = None,
 ) -> Timeline:
     """Load a timeline the way the app does: our own bundled files may use the bundled seeds,
     and other tools' files are imported (viewer.model.importers, told apart by content).
 
-    `progress` and `cancel` are passed on to load_timeline or the importer (see there).
+    `progress` and `cancel` are passed on to load_timeline or the importer (see there);
+    `columns` are those the user chose for a CSV of no known format (None: guessed).
     """
     path = Path(path)
-    return load_any(path, root=trust_root_for(path), progress=progress, cancel=cancel)
+    return load_any(
+        path, root=trust_root_for(path), progress=progress, cancel=cancel, columns=columns
+    )
 
 
 def unexpected_error_message(path: Path, exc: BaseException) -> str:
@@ -81,16 +85,19 @@ class _LoadThread(QThread):
     loaded = Signal(object)
     failed = Signal(str)
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, columns: Columns | None = None) -> None:
         super().__init__()
         self.path = path
+        self.columns = columns
         self.cancel_flag = threading.Event()
 
     def run(self) -> None:
+        # Columns only when chosen, so that a load without them calls as it always has.
+        chosen = {"columns": self.columns} if self.columns is not None else {}
         try:
             with _full_collections_paused():
                 timeline = load_timeline_file(
-                    self.path, progress=self.progressed.emit, cancel=self.cancel_flag
+                    self.path, progress=self.progressed.emit, cancel=self.cancel_flag, **chosen
                 )
                 timeline.index  # noqa: B018  made here, not in the window's thread
         except LoadCancelled:
@@ -136,10 +143,11 @@ class TimelineLoader(QObject):
         """Whether none of this loader's threads runs: a cancelled load stops within moments."""
         return not any(t.isRunning() for t in self._mine)
 
-    def start(self, path: str | Path) -> None:
-        """Start loading `path`; a load already running is cancelled (without `cancelled`)."""
+    def start(self, path: str | Path, columns: Columns | None = None) -> None:
+        """Start loading `path` (a CSV of no known format read with `columns`, if given); a load
+        already running is cancelled (without `cancelled`)."""
         self._forget_current()
-        thread = _LoadThread(Path(path))
+        thread = _LoadThread(Path(path), columns)
         thread.progressed.connect(self._on_progressed)
         thread.loaded.connect(self._on_loaded)
         thread.failed.connect(self._on_failed)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.bundle import trust_root_for
+from viewer.column_dialog import ColumnDialog
 from viewer.errors import log
 from viewer.event_list import EventList
 from viewer.export import FIT_MARGIN_PX, ExportError, export_timeline, write_file
@@ -44,6 +45,9 @@ from viewer.loading import TimelineLoader
 from viewer.loading import load_timeline_file as load_timeline_file  # app.py's first load
 from viewer.model.citing import event_markdown, event_plain, events_csv, events_markdown
 from viewer.model.filters import KIND_NAMES, Filters
+from viewer.model.importers import Columns, detect_file
+from viewer.model.importers.generic import peek
+from viewer.model.loader import TimelineError
 from viewer.model.saving import SaveError, save_timeline
 from viewer.model.scene import MarkKind
 from viewer.model.text import isolate
@@ -251,14 +255,20 @@ class MainWindow(QMainWindow):
             f"{len(timeline.events):,} events from {len(timeline.sources)} sources{note}"
         )
 
-    def open_path(self, path: str | Path) -> None:
+    column_dialog: ColumnDialog | None = None  # the last CSV whose columns were asked for
+
+    def open_path(self, path: str | Path, columns: Columns | None = None) -> None:
         """Start loading the timeline at `path` in the background, cancelling any other load.
 
         The new timeline replaces the current one once it is ready; if the load fails, a dialog
-        says why and the current timeline stays.
+        says why and the current timeline stays. A CSV of no known format first asks which
+        column is what (unless `columns` say it); cancelling that keeps everything as it was.
         """
         path = Path(path)
-        self.loader.start(path)
+        if columns is None and detect_file(path) == "generic-csv":
+            self.ask_columns(path)
+            return
+        self.loader.start(path, columns)
         self._loading_name = path.name
         self._loading_path = str(path)
         self.load_bar.setRange(0, 0)  # busy until the first report
@@ -300,13 +310,32 @@ class MainWindow(QMainWindow):
             f"Opened {inline(self._loading_name)} ({len(timeline.events):,} events{note})"
         )
 
+    def ask_columns(self, path: Path) -> None:
+        """The column dialog for the CSV at `path` (window-modal, not blocking): Import loads
+        it with the columns chosen, Cancel changes nothing."""
+        try:
+            table = peek(path)
+        except TimelineError as exc:
+            self._show_open_error(str(path), str(exc))
+            return
+        if self.column_dialog is not None:
+            self.column_dialog.deleteLater()
+        dialog = self.column_dialog = ColumnDialog(path, table, self)
+        dialog.accepted.connect(lambda: self.open_path(path, dialog.columns()))
+        dialog.rejected.connect(
+            lambda: self.statusBar().showMessage(f"Did not open {inline(path.name)}", 8000)
+        )
+        dialog.open()
+
     def _on_load_failed(self, message: str) -> None:
         self._end_load()
+        self._show_open_error(self._loading_path, message)
+
+    def _show_open_error(self, path: str, message: str) -> None:
         log.warning("cannot open a timeline: %s", message)
         # The message starts with the file's path, which may hold bidi controls: isolated, it
         # cannot reorder the rest. (What the message quotes from the file is in repr() form,
         # which writes bidi controls as escapes.)
-        path = self._loading_path
         if path and message.startswith(path):
             message = isolate(path) + message[len(path) :]
         self.last_error = show_error(self, "Cannot open timeline", message)

@@ -181,22 +181,6 @@ def read_row(line: int, cells: Sequence[str], header: Sequence[str], columns: Co
         k = columns.of(role)
         return cells[k].strip() if k is not None else ""
 
-    date_text = cell("date")
-    if not date_text:
-        return Row(line, None)
-    when = None
-    problem = ""
-    role = "date"
-    try:
-        begin = parse_when(date_text)
-        role = "end"
-        end_text = cell("end")
-        until = parse_when(end_text) if end_text else None
-        role = ""
-        when = DateSpan(begin, until if until != begin else None)
-    except DateError as exc:
-        name = header[columns.of(role)].strip() if role else ""
-        problem = f"{name or role}: {exc}" if role else str(exc)
     summary, links = plain_text(cell("description"))
     title = plain_text(cell("title"))[0]
     if not title:
@@ -209,6 +193,21 @@ def read_row(line: int, cells: Sequence[str], header: Sequence[str], columns: Co
         for k, value in enumerate(cells)
         if k not in used and value.strip()
     )
+    when = None
+    problem = ""
+    date_text = cell("date")
+    role = "date"
+    try:
+        if date_text:  # else the row is left out
+            begin = parse_when(date_text)
+            role = "end"
+            end_text = cell("end")
+            until = parse_when(end_text) if end_text else None
+            role = ""
+            when = DateSpan(begin, until if until != begin else None)
+    except DateError as exc:
+        name = header[columns.of(role)].strip() if role else ""
+        problem = f"{name or role}: {exc}" if role else str(exc)
     return Row(
         line,
         when,
