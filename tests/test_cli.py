@@ -95,6 +95,29 @@ def test_invalid_timeline_fails_in_one_line(tmp_path):
     assert not (tmp_path / "t.png").exists()
 
 
+def test_a_csv_of_no_known_format_converts_with_the_guessed_columns(tmp_path):
+    good = tmp_path / "plain.csv"
+    good.write_text("Title;Date;Notes\nSpring;2021-04;Warm\nYear;2022;\n", encoding="utf-8")
+    out = tmp_path / "out.json"
+    result = run("--convert", str(out), "--to", "timelinejs", str(good))
+    assert result.returncode == 0, result.stderr
+    saved = json.loads(out.read_text(encoding="utf-8"))
+    assert [(e["text"]["headline"], e["start_date"]) for e in saved["events"]] == [
+        ("Spring", {"year": 2021, "month": 4, "display_date": "Apr 2021"}),
+        ("Year", {"year": 2022, "display_date": "2022"}),
+    ]
+
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text("when,colour\n2020,red\n", encoding="utf-8")
+    result = run("--export", str(tmp_path / "t.png"), str(unknown))
+    assert result.returncode == 1
+    assert one_clean_line(result.stderr) == (
+        f"timeline-viewer: {unknown}: line 1: is a CSV file whose title column could not be "
+        "guessed from its header ('when', 'colour'): open it in the window to choose them"
+    )
+    assert not (tmp_path / "t.png").exists()
+
+
 def test_missing_timeline_file(tmp_path):
     result = run("--export", str(tmp_path / "t.png"), str(tmp_path / "nope.json"))
     assert result.returncode == 1
