@@ -34,7 +34,7 @@ _gc_thresholds = gc.get_threshold()
 
 
 @contextmanager
-def _full_collections_paused() -> Iterator[None]:
+def full_collections_paused() -> Iterator[None]:
     global _gc_pauses, _gc_thresholds
     with _gc_lock:
         if _gc_pauses == 0:
@@ -88,7 +88,7 @@ class _LoadThread(QThread):
 
     def run(self) -> None:
         try:
-            with _full_collections_paused():
+            with full_collections_paused():
                 timeline = load_timeline_file(
                     self.path, progress=self.progressed.emit, cancel=self.cancel_flag
                 )
