@@ -188,6 +188,13 @@ class EventStore(Sequence["Event"]):
             return self._facts(range(i0, i1))
         return self._facts(self._order[i0:i1])
 
+    @functools.cached_property
+    def category_bytes(self) -> bytes | None:
+        """`categories` as one byte an event (for lookups done in C), or None past 256."""
+        if len(self.category_ids) > 256:
+            return None
+        return bytes(iter(self.categories))  # not bytes(array): that copies its raw memory
+
     def disputed_ids(self) -> Collection[str]:
         """The ids that some event's `disputed_by` names."""
         return self._disputes.keys()
