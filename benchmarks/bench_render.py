@@ -55,7 +55,7 @@ def measure(path: Path) -> dict:
     from PySide6.QtWidgets import QApplication
 
     from viewer.export import export_timeline
-    from viewer.loading import _full_collections_paused
+    from viewer.loading import full_collections_paused
     from viewer.main_window import MainWindow, load_timeline_file
     from viewer.model.scale import fit
 
@@ -70,7 +70,7 @@ def measure(path: Path) -> dict:
 
     t = time.perf_counter()
     # As the app's loading thread does: full collections paused, the event index made.
-    with _full_collections_paused():
+    with full_collections_paused():
         timeline = load_timeline_file(path)
         timeline.index  # noqa: B018
     window.set_timeline(timeline)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from viewer.errors import log
+from viewer.loading import full_collections_paused
 from viewer.model.aggregate import EventIndex
 from viewer.model.dates import DateError, date_from_seconds, parse_date
 from viewer.model.filtered import FilteredIndex
@@ -120,6 +121,10 @@ class FindController(QObject):
             self._building = None
             self.indexing.emit(False)
         self.changed.emit()
+        if len(timeline.events) > SYNC_INDEX_EVENTS:
+            # Built at once in the background, so that it is ready by the time a large
+            # timeline's first search or filter asks for it.
+            self.ensure_index()
 
     @property
     def index(self) -> SearchIndex | None:
@@ -258,7 +263,12 @@ class FindController(QObject):
         if self._building is not None:
             return
         timeline, generation = self.timeline, self._generation
-        job = _Job(lambda: SearchIndex(timeline))
+
+        def build() -> SearchIndex:
+            with full_collections_paused():
+                return SearchIndex(timeline, cancelled=lambda: generation != self._generation)
+
+        job = _Job(build)
         job.done.connect(lambda index: self._on_indexed(index, generation))
         self._building = job
         self.indexing.emit(True)
