@@ -230,16 +230,7 @@ def files(tmp_path_factory):
     root = tmp_path_factory.mktemp("random-use")
     copy = _builtin_copy(root / "copy")
     small = _small_timeline(root / "small")
-    # A table of no known format: opening it shows the column dialog first.
-    table = root / "table" / "bridge.csv"
-    table.parent.mkdir()
-    table.write_text(
-        "Date;Title;Notes;Group\n2001-05-03;Bridge opens;It opened.;works\n"
-        "2003;Bridge closes;;works\n",
-        encoding="utf-8",
-    )
-    good = [copy, small, table]
-    return {"good": good, "bad": _bad_files(root / "bad", small), "root": root}
+    return {"good": [copy, small], "bad": _bad_files(root / "bad", small), "root": root}
 
 
 @pytest.fixture(scope="module")
@@ -392,7 +383,6 @@ class Monkey:
             QApplication.processEvents()
             self._close_popups()
             self._close_export_dialog()
-            self._close_column_dialog()
             self._after_load()
             if not self.window.isActiveWindow():
                 # The test platforms have no window manager to give the window back its focus
@@ -539,18 +529,6 @@ class Monkey:
             QTest.keyClick(dialog, K.Key_Escape)
             if dialog.isVisible():
                 raise Broken("Esc did not close the export dialog")
-
-    def _close_column_dialog(self) -> None:
-        """Ctrl+O pressed at random may open a CSV of no known format, whose column dialog asks
-        which column is what: the user closes it with Esc, which opens nothing."""
-        dialog = self.window.column_dialog
-        if dialog is not None and dialog.isVisible():
-            before = self.window.timeline
-            QTest.keyClick(dialog, K.Key_Escape)
-            if dialog.isVisible():
-                raise Broken("Esc did not close the column dialog")
-            if self.window.timeline is not before:
-                raise Broken("closing the column dialog changed the timeline")
 
     def _guard_popups(self) -> None:
         # A context menu runs an event loop of its own (QMenu.exec): a timer closes it.
@@ -769,25 +747,6 @@ class Monkey:
             if window.is_loading() or window.timeline is not before:
                 raise Broken("a cancelled open dialog started a load")
             return f"open by {how}: dialog cancelled"
-        columns = window.column_dialog
-        if columns is not None and columns.isVisible():
-            # A CSV of no known format: Import with the columns guessed, or Cancel.
-            loading = window.is_loading()
-            if self.rng.random() < 0.25:
-                QTest.mouseClick(
-                    columns.buttons.button(QDialogButtonBox.StandardButton.Cancel), B.LeftButton
-                )
-                if columns.isVisible():
-                    raise Broken("the column dialog did not close on Cancel")
-                if window.is_loading() != loading or window.timeline is not before:
-                    raise Broken("cancelling the column dialog started a load")
-                return f"open {path} ({kind}) by {how}: column dialog cancelled"
-            QTest.mouseClick(columns.ok_button, B.LeftButton)
-            if columns.isVisible():
-                raise Broken("the column dialog did not close on Import")
-            # A window manager gives the window back the focus the closed dialog had.
-            window.activateWindow()
-            QApplication.processEvents()
         if not window.is_loading():
             raise Broken(
                 f"opening {path} by {how} started no load (status "
