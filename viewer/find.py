@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer import activity
 from viewer.errors import log
 from viewer.loading import full_collections_paused
 from viewer.model.aggregate import EventIndex
@@ -264,9 +265,17 @@ class FindController(QObject):
             return
         timeline, generation = self.timeline, self._generation
 
+        def dropped() -> bool:
+            return generation != self._generation
+
+        def step_done() -> bool:
+            # Between steps, give way while the picture is being moved (see viewer.activity).
+            activity.wait_until_quiet(dropped)
+            return dropped()
+
         def build() -> SearchIndex:
             with full_collections_paused():
-                return SearchIndex(timeline, cancelled=lambda: generation != self._generation)
+                return SearchIndex(timeline, cancelled=step_done)
 
         job = _Job(build)
         job.done.connect(lambda index: self._on_indexed(index, generation))
