@@ -93,6 +93,15 @@ def test_version_is_the_one_in_pyproject(binary, tmp_path):
     assert done.stdout.strip() == f"timeline-viewer {VERSION}"
 
 
+def test_without_a_display_the_app_says_so_in_one_line(binary, tmp_path):
+    done = run([binary], tmp_path, XDG_RUNTIME_DIR=str(tmp_path))
+    assert done.returncode == 1, done.stderr  # an exit, not Qt's abort (-6, a core dump)
+    assert done.stderr.splitlines() == [
+        "timeline-viewer: cannot open a window: there is no display (neither DISPLAY nor "
+        "WAYLAND_DISPLAY is set); --export and --convert work without one"
+    ]
+
+
 @pytest.fixture(scope="module")
 def exports(binary, tmp_path_factory) -> dict[str, Path]:
     """The built-in timeline exported by the packaged app, with no display, from an unrelated
