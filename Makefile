@@ -11,7 +11,8 @@ PKG_STAMP := $(PKG_VENV)/.installed
 
 .PHONY: run test lint system package icons gallery bench bench-startup clean
 
-$(STAMP): pyproject.toml
+# After the system step: on a stock Debian, python3 -m venv needs python3-venv.
+$(STAMP): pyproject.toml | system
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[test]'
 	$(BIN)/python -c "import viewer, pytestqt"
@@ -35,7 +36,7 @@ test: system $(STAMP) lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q
 	env -u TIMELINE_VIEWER_FROZEN QT_QPA_PLATFORM=xcb $(XVFB) $(BIN)/pytest -q
 
-$(PKG_STAMP): pyproject.toml
+$(PKG_STAMP): pyproject.toml | system
 	$(PYTHON) -m venv $(PKG_VENV)
 	$(PKG_VENV)/bin/pip install -q --disable-pip-version-check '.[package]'
 	touch $(PKG_STAMP)
