@@ -56,6 +56,7 @@ def build() -> None:
     icons = ROOT / "resources" / "icons"
     shutil.copy2(ROOT / "release" / "timeline-viewer.desktop", APP_DIR)
     shutil.copy2(ROOT / "release" / "install.sh", APP_DIR)
+    shutil.copy2(ROOT / "release" / "timeline-viewer-mime.xml", APP_DIR)
     shutil.copy2(icons / "timeline-viewer-256.png", APP_DIR / "timeline-viewer.png")
     shutil.copy2(icons / "timeline-viewer.svg", APP_DIR / "timeline-viewer.svg")
 

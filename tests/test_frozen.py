@@ -350,7 +350,12 @@ def test_tarball_holds_the_app_folder(binary):
         members = {m.name: m for m in tar.getmembers()}
     main = members["timeline-viewer/timeline-viewer"]
     assert main.isfile() and main.mode & 0o111
-    for name in ("timeline-viewer.desktop", "install.sh", "timeline-viewer.png"):
+    for name in (
+        "timeline-viewer.desktop",
+        "install.sh",
+        "timeline-viewer.png",
+        "timeline-viewer-mime.xml",
+    ):
         assert f"timeline-viewer/{name}" in members
     assert all(name.startswith("timeline-viewer/") for name in members if name != "timeline-viewer")
 
@@ -365,5 +370,14 @@ def test_install_script_adds_a_valid_menu_entry(binary, tmp_path):
     assert (data / "icons" / "hicolor" / "256x256" / "apps" / "timeline-viewer.png").is_file()
     check = subprocess.run(["desktop-file-validate", str(entry)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+    # Our own file type, not every JSON file.
+    mime_types = [line for line in lines if line.startswith("MimeType=")]
+    assert mime_types == ["MimeType=application/x-timeline-viewer+json;"]
+    mime_package = data / "mime" / "packages" / "timeline-viewer.xml"
+    assert mime_package.read_bytes() == (ROOT / "release" / "timeline-viewer-mime.xml").read_bytes()
+    if shutil.which("update-mime-database"):
+        assert (data / "mime" / "application" / "x-timeline-viewer+json.xml").is_file()
     done = run(["sh", binary.parent / "install.sh", "--remove"], tmp_path)
     assert done.returncode == 0 and not entry.exists()
+    assert not mime_package.exists()
+    assert not (data / "mime" / "application" / "x-timeline-viewer+json.xml").exists()
