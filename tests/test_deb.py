@@ -93,7 +93,8 @@ def test_a_mime_database_tells_our_files_from_other_json(builtin, tmp_path, cach
         "compact": (b'{"version":1,"title":"T","sources":[],"events":[]}', MIME_TYPE),
         # Other JSON is left alone: by its suffix, even when it is one of ours, and by content.
         "notes.json": (ours, "application/json"),
-        "package": (b'{"name": "x", "version": "1.0.0"}\n', "text/plain"),
+        # A package.json's version is a string: not ours (plain text, as far as Qt knows).
+        "package": (b'{"name": "x", "version": "1.0.0"}\n', None),
         "settings.json": (b'{"theme": "dark"}\n', "application/json"),
     }
     for name, (content, _) in files.items():
@@ -111,6 +112,9 @@ def test_a_mime_database_tells_our_files_from_other_json(builtin, tmp_path, cach
     found = dict(zip(files, done.stdout.splitlines(), strict=True))
     for name, (_, expected) in files.items():
         kind, is_json = found[name].split()
+        if expected is None:
+            assert kind != MIME_TYPE, name
+            continue
         assert kind == expected, name
         if kind == MIME_TYPE:
             assert is_json == "True"  # a JSON editor can still open it from "Open With"
