@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import html
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, QSizeF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSizeF, Qt, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QKeyEvent,
@@ -25,6 +25,7 @@ from viewer.model.text import isolate
 from viewer.model.ticks import choose_level
 from viewer.model.timeline import Timeline, step
 from viewer.render import SCREEN, Frame, LegendItem, Mode, TimelineRenderer
+from viewer.theme import theme_from_palette
 
 ZOOM_STEP = 1.5  # one press of + or -
 WHEEL_ZOOM_PER_NOTCH = 1.25  # one notch (120 units) of the mouse wheel
@@ -116,7 +117,7 @@ class TimelineView(QWidget):
     def set_timeline(self, timeline: Timeline) -> None:
         """Show `timeline`, fitted to the view, with nothing selected."""
         self._timeline = timeline
-        self._renderer = TimelineRenderer(timeline)
+        self._renderer = TimelineRenderer(timeline, theme_from_palette(self.palette()))
         self._renderer.zone = self._zone
         self._shown = None
         self._selected = None
@@ -371,6 +372,14 @@ class TimelineView(QWidget):
         bar.show()
 
     # -- Qt events --------------------------------------------------------------------------
+
+    def changeEvent(self, event: QEvent) -> None:
+        # The window's palette changed (View → Theme, or the desktop's theme): paint in it.
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            if self._renderer is not None:
+                self._renderer.set_theme(theme_from_palette(self.palette()))
+            self.update()
+        super().changeEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
