@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer import accessible
 from viewer.bundle import trust_root_for
 from viewer.errors import log
 from viewer.event_list import EventList
@@ -94,6 +95,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings if settings is not None else QSettings()
         self.last_error: QMessageBox | None = None
+        accessible.install()  # the canvas's events, for assistive technology
         self.view = TimelineView()
         self.panel = SourcePanel()
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -226,6 +228,11 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.previous_action)
         toolbar.addAction(self.next_action)
+        # Hidden from its context menu, the toolbar comes back from View by keyboard too.
+        self.toolbar_action = toolbar.toggleViewAction()
+        self.toolbar_action.setText("Tool&bar")
+        view_menu.addSeparator()
+        view_menu.addAction(self.toolbar_action)
 
     # -- timeline ---------------------------------------------------------------------------
 

@@ -237,6 +237,27 @@ class TimelineView(QWidget):
         frame = self._frame()
         return self._renderer.hit_test(pos, self._scale, frame, self._y_offset)
 
+    def events_in_view(self) -> list[int]:
+        """The events drawn one by one whose mark or label shows in the view, in time order
+        (from the scene painting and hit-testing use): the canvas's accessible items."""
+        if self._renderer is None:
+            return []
+        frame = self._frame()
+        view = QRectF(0, frame.rows_top, self.width(), frame.rows_bottom - frame.rows_top)
+        shown = []
+        for m in self._renderer.scene(self._scale, frame, self._y_offset):
+            rect = QRectF(*m.rect)
+            if m.label:
+                rect = rect.united(QRectF(*m.label_rect))
+            if rect.intersects(view):
+                shown.append(m.event)
+        return shown
+
+    def event_rect(self, index: int) -> QRectF:
+        """Event `index`'s mark and label as drawn now, in widget coordinates."""
+        assert self._renderer is not None
+        return self._whole_rect(index, self._frame())
+
     def cluster_at(self, pos: QPointF) -> Cluster | None:
         """The cluster of events drawn at `pos`, in a view that shows clusters."""
         if self._renderer is None:
