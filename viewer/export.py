@@ -573,7 +573,8 @@ def with_pdf_subject(pdf: bytes, subject: str) -> bytes:
     at = len(pdf) + 1  # the object starts after body's leading newline
     xref = len(pdf) + len(body)
     tail = (
-        b"xref\n%d 1\n%010d 00000 n \n"
+        # Entry 0, then the new object: readers expect each section to start at 0.
+        b"xref\n0 1\n0000000000 65535 f \n%d 1\n%010d 00000 n \n"
         b"trailer\n<< /Size %d /Root %s /Info %d 0 R /Prev %s >>\nstartxref\n%d\n%%%%EOF\n"
         % (number, at, number + 1, root.group(1), number, prev.group(1), xref)
     )
