@@ -65,6 +65,8 @@ def test_uncited_events_say_so(qtbot, open_window, tmp_path):
 
 def test_the_focused_item_follows_a_click_and_the_keys(qtbot, window, builtin):
     view = window.view
+    window.activateWindow()  # keyboard focus needs an active window (xcb)
+    qtbot.waitUntil(window.isActiveWindow)
     interface = canvas_interface(window)
     assert interface.focusChild() is None  # nothing selected
     index = builtin.index_of("reuters-report")
@@ -72,6 +74,7 @@ def test_the_focused_item_follows_a_click_and_the_keys(qtbot, window, builtin):
     focused = interface.focusChild()
     assert focused is not None
     assert focused.text(QAccessible.Text.Name).startswith("Reuters report, 22 Apr 2022")
+    assert view.hasFocus()
     assert focused.state().selected and focused.state().focused
     assert interface.indexOfChild(focused) == index
     qtbot.keyClick(view, Qt.Key.Key_Right)

@@ -99,3 +99,17 @@ def test_bad_alt_text_and_theme_arguments_fail_in_one_line(tmp_path, args, messa
     assert result.returncode != 0
     assert message in one_clean_line(result.stderr)
     assert not (tmp_path / "a.png").exists()  # nothing half done
+
+
+def test_a_hostile_title_cannot_break_the_pdf_information(qapp, builtin, tmp_path, caplog):
+    from dataclasses import replace
+
+    # U+3E3E is the bytes '>>' in UTF-16, which Qt writes raw into its own dictionary.
+    title = "\u3e3e>> endobj ) ( \\ trailer startxref \u3e3e"
+    hostile = replace(builtin, title=title)
+    out = tmp_path / "hostile.pdf"
+    export_timeline(hostile, out)
+    reader = PdfReader(out, strict=True)
+    assert reader.metadata.title == title
+    assert reader.metadata.subject.startswith(f"{title}: a timeline of 13 events")
+    assert not caplog.records, caplog.text

@@ -8,6 +8,7 @@ export leaves any earlier file as it was and no temporary file behind.
 
 from __future__ import annotations
 
+import datetime as _dt
 import html
 import math
 import os
@@ -15,7 +16,16 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSaveFile, QSize, QSizeF
+from PySide6.QtCore import (
+    QBuffer,
+    QIODevice,
+    QMarginsF,
+    QRectF,
+    QSaveFile,
+    QSize,
+    QSizeF,
+    qVersion,
+)
 from PySide6.QtGui import (
     QFont,
     QFontInfo,
@@ -541,7 +551,16 @@ def _pdf_bytes(renderer: TimelineRenderer, plan: ExportPlan, path: Path) -> byte
     data = buffer.data().data()
     if page is not None:
         data = _exact_page_box(data, page)
-    return with_pdf_subject(data, subject)
+    return with_pdf_info(
+        data,
+        {
+            "Title": renderer.timeline.title,
+            "Subject": subject,
+            "Creator": "Timeline viewer",
+            "Producer": f"Qt {qVersion()}",
+            "CreationDate": _dt.datetime.now(_dt.UTC).strftime("D:%Y%m%d%H%M%SZ"),
+        },
+    )
 
 
 def _pdf_text(text: str) -> bytes:
@@ -549,25 +568,27 @@ def _pdf_text(text: str) -> bytes:
     return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode("ascii") + b">"
 
 
-def with_pdf_subject(pdf: bytes, subject: str) -> bytes:
-    """`pdf` with `subject` in its document information, added as an incremental update (a
-    new information dictionary, an xref section for it and a trailer pointing back at Qt's),
-    so that nothing Qt wrote moves. QPdfWriter sets a title and creator but has no subject.
-    The file is returned as it was if its trailer is not the simple one Qt writes."""
+def with_pdf_info(pdf: bytes, info: dict[str, str]) -> bytes:
+    """`pdf` with the document information `info` (Title, Subject, Creator…), added as an
+    incremental update (a new information dictionary, an xref section for it and a trailer
+    pointing back at Qt's), so that nothing Qt wrote moves. QPdfWriter sets a title and a
+    creator but has no subject. The dictionary is written whole from `info`, never copied
+    from Qt's, whose strings hold the untrusted title's raw UTF-16 bytes. The file is returned
+    as it was if its trailer is not the simple one Qt writes."""
     trailer = pdf.rfind(b"trailer")
     start = pdf.rfind(b"startxref")
-    size = re.search(rb"/Size (\d+)", pdf[trailer:start]) if trailer >= 0 else None
-    root = re.search(rb"/Root (\d+ \d+ R)", pdf[trailer:start]) if trailer >= 0 else None
-    info = re.search(rb"/Info (\d+) 0 R", pdf[trailer:start]) if trailer >= 0 else None
-    prev = re.match(rb"startxref\s+(\d+)", pdf[start:]) if start >= 0 else None
-    if not (size and root and info and prev):
+    if trailer < 0 or start < trailer:
         return pdf
-    old = re.search(rb"\n" + info.group(1) + rb" 0 obj\s*<<(.*?)>>\s*endobj", pdf, re.S)
-    if old is None:
+    size = re.search(rb"/Size (\d+)", pdf[trailer:start])
+    root = re.search(rb"/Root (\d+ \d+ R)", pdf[trailer:start])
+    prev = re.match(rb"startxref\s+(\d+)", pdf[start:])
+    if not (size and root and prev):
         return pdf
     number = int(size.group(1))
-    entries = re.sub(rb"/Subject\s*(<[^>]*>|\((?:\\.|[^\\)])*\))", b"", old.group(1))
-    body = b"\n%d 0 obj\n<<%s/Subject %s\n>>\nendobj\n" % (number, entries, _pdf_text(subject))
+    entries = b"".join(
+        b"/%s %s\n" % (key.encode("ascii"), _pdf_text(value)) for key, value in info.items()
+    )
+    body = b"\n%d 0 obj\n<<\n%s>>\nendobj\n" % (number, entries)
     if not pdf.endswith(b"\n"):
         pdf += b"\n"
     at = len(pdf) + 1  # the object starts after body's leading newline
