@@ -12,6 +12,7 @@ from PySide6.QtGui import QColor, QImage, QPalette, QTextCursor
 from PySide6.QtWidgets import QApplication
 
 from tests.test_export_options import open_export_dialog, type_path
+from tests.test_find import type_search
 from viewer.app import main
 from viewer.model.theme import TEXT_CONTRAST, contrast_ratio
 from viewer.render import SCREEN
@@ -76,6 +77,31 @@ def canvas_colours(window, index: int) -> tuple[str, str]:
     return background, most_common(image, under)
 
 
+def match_colour(window, selected: int) -> str:
+    """The search-match highlight behind a matching label other than the selected one."""
+    view = window.view
+    image = grab(view)
+    frame = view.renderer.frame(QSizeF(view.width(), view.height()), SCREEN, view.scale)
+    for i in view.renderer.matches.events:
+        if i == selected:
+            continue
+        _mark, label = view.renderer.event_rects(i, view.scale, frame, view.y_offset)
+        if view.rect().contains(label.toAlignedRect()):
+            # Under the label's text, inside the highlight (2 px below it).
+            under = QRect(round(label.left()) + 2, round(label.bottom()) + 1, 20, 1)
+            return most_common(image, under)
+    raise AssertionError("no matching label in view")
+
+
+def text_mark_colour(edit, selection) -> str:
+    """The background most pixels have around the middle of an extra selection."""
+    middle = QTextCursor(selection.cursor)
+    middle.setPosition((selection.cursor.selectionStart() + selection.cursor.selectionEnd()) // 2)
+    caret = edit.cursorRect(middle)
+    image = grab(edit.viewport())
+    return most_common(image, QRect(caret.left() - 8, caret.top() + 1, 16, caret.height() - 2))
+
+
 def quote_colours(window) -> tuple[str, str, str]:
     """The source text's background, the quote's highlight (grabbed from the middle of the
     passage) and the text colour it is drawn in."""
@@ -115,6 +141,20 @@ def test_the_theme_menu_recolours_the_canvas_and_the_panel_with_readable_highlig
     # The whole window, not only the canvas: the window's own background follows.
     assert (lightness(most_common(grab(window.panel), QRect(0, 0, 8, 8))) < 80) == dark
     assert window.panel.highlighted_text() == builtin.events[index].citations[0].quote
+
+    # A search: the matches' labels on the canvas and the matches in the source text.
+    type_search(qtbot, window, "Reuters")
+    match = match_colour(window, index)
+    assert match != background
+    assert contrast_ratio(match, ink) >= TEXT_CONTRAST, (match, ink)
+    edit = window.panel.source_text
+    qtbot.waitUntil(lambda: window.panel.search_marks() != [])
+    marks = [s for s in edit.extraSelections() if s.format.fontWeight() <= 400]
+    inside = edit.viewport().rect()
+    shown = [text_mark_colour(edit, m) for m in marks if inside.contains(edit.cursorRect(m.cursor))]
+    assert shown, "no search match in view"
+    assert shown[0] not in (page, text)
+    assert contrast_ratio(shown[0], text) >= TEXT_CONTRAST, (shown[0], text)
 
 
 def test_dark_then_system_puts_the_start_palette_back(qtbot, window, builtin):
