@@ -28,10 +28,14 @@ def high_contrast() -> bool:
     app = QGuiApplication.instance()
     if app is None:
         return False
-    # Keep the style hints referenced while asking: the accessibility hints are its child.
+    # Keep the style hints referenced while asking: the accessibility hints are its child, and
+    # a wrapper left from before may point at hints Qt has since replaced.
     style_hints = QGuiApplication.styleHints()
-    hints = style_hints.accessibility()
-    return hints.contrastPreference() == Qt.ContrastPreference.HighContrast
+    try:
+        hints = style_hints.accessibility()
+        return hints.contrastPreference() == Qt.ContrastPreference.HighContrast
+    except RuntimeError:
+        return False
 
 
 def theme_from_palette(palette: QPalette, name: str = "system") -> Theme:

@@ -62,6 +62,7 @@ class TimelineView(QWidget):
         self._dragging = False
         self._fitted = False
         self._shown: bytes | None = None  # one byte an event: 1 if the filters keep it
+        self._events_shown: tuple[list, Frame, list[int]] | None = None  # events_in_view()
         # Rows that do not fit the height scroll: a scroll bar over the rows' right edge.
         self.v_scroll = QScrollBar(Qt.Orientation.Vertical, self)
         self.v_scroll.setAccessibleName("Rows")
@@ -243,14 +244,20 @@ class TimelineView(QWidget):
         if self._renderer is None:
             return []
         frame = self._frame()
+        marks = self._renderer.scene(self._scale, frame, self._y_offset)
+        # Asked once for each item a screen reader walks: the answer lasts as long as the scene.
+        cached = self._events_shown
+        if cached is not None and cached[0] is marks and cached[1] == frame:
+            return cached[2]
         view = QRectF(0, frame.rows_top, self.width(), frame.rows_bottom - frame.rows_top)
         shown = []
-        for m in self._renderer.scene(self._scale, frame, self._y_offset):
+        for m in marks:
             rect = QRectF(*m.rect)
             if m.label:
                 rect = rect.united(QRectF(*m.label_rect))
             if rect.intersects(view):
                 shown.append(m.event)
+        self._events_shown = (marks, frame, shown)
         return shown
 
     def event_rect(self, index: int) -> QRectF:
