@@ -212,3 +212,19 @@ def test_export_with_theme_dark_on_the_command_line(qapp, tmp_path):
     light = QImage(str(tmp_path / "light.png"))
     assert most_common(light, QRect(0, 0, 40, light.height())) == "#ffffff"
     assert main(["--theme", "dark"]) != 0  # goes with --export
+
+
+@pytest.mark.parametrize("name", ["Dark", "Light"])
+def test_the_date_range_dialog_says_what_is_wrong_readably(qtbot, window, name):
+    from viewer.find import DateRangeDialog
+    from viewer.model.filters import NO_FILTERS
+
+    choose_theme(qtbot, window, name)
+    dialog = DateRangeDialog(window, NO_FILTERS)
+    qtbot.addWidget(dialog)
+    dialog.start_field.setText("not a date")
+    dialog._check()
+    assert dialog.error.text()
+    ink = dialog.error.palette().color(dialog.error.foregroundRole()).name()
+    ground = dialog.palette().color(QPalette.ColorRole.Window).name()
+    assert contrast_ratio(ink, ground) >= TEXT_CONTRAST, (ink, ground)
