@@ -57,7 +57,7 @@ from viewer.model.scene import (
 from viewer.model.search import SearchResult
 from viewer.model.text import isolate
 from viewer.model.theme import LIGHT, Theme
-from viewer.model.ticks import axis_for
+from viewer.model.ticks import Axis, axis_for
 from viewer.model.timeline import Timeline
 
 # The light theme's colours, which exports use unless asked for dark (viewer.model.theme).
@@ -203,6 +203,7 @@ class TimelineRenderer:
         # On screen, a pill is a cached background and a cached count text.
         self._pills: dict[tuple[int, float, bool, float], QPixmap] = {}
         self._counts: dict[str, tuple[QStaticText, float]] = {}
+        self._static_labels: dict[tuple[str, bool], tuple[QStaticText, float]] = {}
         self.set_theme(theme)
         self.index: EventIndex = timeline.index  # or a FilteredIndex over it (set_filter)
         self._shown: bytes | None = None
@@ -226,6 +227,8 @@ class TimelineRenderer:
         self._cluster_list: tuple[tuple, list[Cluster]] = ((), [])
         self._mode: tuple[tuple, Mode] = ((), Mode.DETAIL)
         self._scene: tuple[tuple, list[Mark]] = ((), [])
+        self._axis_cache: tuple[tuple, Axis | None] = ((), None)
+        self._axis_labels: tuple[tuple, list[tuple[str, float, float, bool]]] = ((), [])
 
     @property
     def theme(self) -> Theme:
@@ -950,7 +953,10 @@ class TimelineRenderer:
         """The axis's labels as drawn: (text, x, width, is_context). Labels that would be cut at
         either edge are left out; the context row (years over months, months over days) keeps
         its label in view while its period is."""
-        axis = axis_for(scale, self._char_px, self.zone)
+        key = (scale, width, self.zone)
+        if self._axis_labels[0] == key:
+            return self._axis_labels[1]
+        axis = self._axis(scale)
         fm = QFontMetricsF(self.axis_font)
         out: list[tuple[str, float, float, bool]] = []
         for tick in axis.ticks:
@@ -966,10 +972,19 @@ class TimelineRenderer:
             x = min(max(tick.x, 0) + 3, nxt - w - 6, width - w - 3)
             if x >= 0:  # else no room for it whole between its neighbours
                 out.append((tick.label, x, w, True))
+        self._axis_labels = (key, out)
         return out
 
+    def _axis(self, scale: TimeScale) -> Axis:
+        """The axis at `scale` (the last one is kept: a frame asks twice, a pan's next frame
+        often at the same scale)."""
+        key = (scale, self.zone)
+        if self._axis_cache[0] != key:
+            self._axis_cache = (key, axis_for(scale, self._char_px, self.zone))
+        return self._axis_cache[1]
+
     def _paint_axis(self, painter: QPainter, frame: Frame, scale: TimeScale) -> None:
-        axis = axis_for(scale, self._char_px, self.zone)
+        axis = self._axis(scale)
         top = frame.axis_top
         base = top + AXIS_HEIGHT
         # Grid lines through the rows at each labelled tick.
@@ -1043,12 +1058,34 @@ class TimelineRenderer:
             painter.drawRoundedRect(back.adjusted(-5, -4, 5, 4), 5, 5)
         self.paint_mark(painter, mark, color, is_selected)
         if mark.label:
-            painter.setFont(self.selected_font if is_selected else self.label_font)
+            font = self.selected_font if is_selected else self.label_font
+            painter.setFont(font)
             painter.setPen(self.colors.ink)
             fm = self._fm
             baseline = label.top() + (BAR_HEIGHT + fm.ascent() - fm.descent()) / 2
-            painter.drawText(QPointF(label.left(), baseline), mark.label)
+            if isinstance(painter.device(), QWidget):
+                # On screen, each label is laid out once (drawText lays it out every frame);
+                # exports draw it as text, which SVG and PDF keep as text.
+                static, ascent = self._static_label(mark.label, is_selected)
+                painter.drawStaticText(QPointF(label.left(), baseline - ascent), static)
+            else:
+                painter.drawText(QPointF(label.left(), baseline), mark.label)
         painter.setOpacity(1.0)
+
+    def _static_label(self, text: str, bold: bool) -> tuple[QStaticText, float]:
+        """A label laid out for the screen, and its font's ascent (drawStaticText places the
+        text's top, drawText its baseline)."""
+        got = self._static_labels.get((text, bold))
+        if got is None:
+            if len(self._static_labels) > 20_000:
+                self._static_labels.clear()
+            font = self.selected_font if bold else self.label_font
+            static = QStaticText(text)
+            static.setTextFormat(Qt.TextFormat.PlainText)
+            static.prepare(font=font)
+            fm = self._bold_fm if bold else self._fm
+            got = self._static_labels[text, bold] = (static, fm.ascent())
+        return got
 
     def paint_mark(self, painter: QPainter, mark: Mark, color: QColor, selected: bool) -> None:
         """Draw one event's mark as its kind says: the same code draws the legend's samples."""
