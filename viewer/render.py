@@ -174,6 +174,10 @@ def _font(pixels: int, bold: bool = False, italic: bool = False) -> QFont:
     return f
 
 
+# Room around a glyph's square in its cached picture, for its outline and a selected one's size.
+_GLYPH_MARGIN = 3.0
+
+
 def _rect(r: tuple[float, float, float, float]) -> QRectF:
     return QRectF(*r)
 
@@ -204,6 +208,7 @@ class TimelineRenderer:
         self._pills: dict[tuple[int, float, bool, float], QPixmap] = {}
         self._counts: dict[str, tuple[QStaticText, float]] = {}
         self._static_labels: dict[tuple[str, bool], tuple[QStaticText, float]] = {}
+        self._glyphs: dict[tuple, QPixmap] = {}
         self.set_theme(theme)
         self.index: EventIndex = timeline.index  # or a FilteredIndex over it (set_filter)
         self._shown: bytes | None = None
@@ -246,6 +251,7 @@ class TimelineRenderer:
             [bytes((c.blue(), c.green(), c.red(), a)) for a in range(256)] for c in self.lane_colors
         ]
         self._pills.clear()
+        self._glyphs.clear()
 
     # -- per event ----------------------------------------------------------------------------
 
@@ -1259,7 +1265,37 @@ class TimelineRenderer:
         self, painter: QPainter, kind: MarkKind, rect: QRectF, color: QColor, selected: bool
     ) -> None:
         """A precision's glyph in a GLYPH_PX square: a filled diamond (day), a hollow circle
-        (month), a hollow square (year), a small solid bar (a range too short to show)."""
+        (month), a hollow square (year), a small solid bar (a range too short to show).
+
+        On screen, a cached picture of it (an antialiased shape costs more than a blit);
+        exports draw it as vectors."""
+        device = painter.device()
+        if isinstance(device, QWidget) and painter.opacity() == 1.0:
+            ratio = device.devicePixelRatioF()
+            key = (kind, color.rgba(), selected, rect.width(), rect.height(), ratio)
+            glyph = self._glyphs.get(key)
+            if glyph is None:
+                if len(self._glyphs) > 512:
+                    self._glyphs.clear()
+                side = rect.width() + 2 * _GLYPH_MARGIN, rect.height() + 2 * _GLYPH_MARGIN
+                glyph = QPixmap(math.ceil(side[0] * ratio), math.ceil(side[1] * ratio))
+                glyph.setDevicePixelRatio(ratio)
+                glyph.fill(Qt.GlobalColor.transparent)
+                p = QPainter(glyph)
+                p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+                at = QRectF(_GLYPH_MARGIN, _GLYPH_MARGIN, rect.width(), rect.height())
+                self._draw_glyph(p, kind, at, color, selected)
+                p.end()
+                self._glyphs[key] = glyph
+            painter.drawPixmap(
+                QPointF(rect.left() - _GLYPH_MARGIN, rect.top() - _GLYPH_MARGIN), glyph
+            )
+            return
+        self._draw_glyph(painter, kind, rect, color, selected)
+
+    def _draw_glyph(
+        self, painter: QPainter, kind: MarkKind, rect: QRectF, color: QColor, selected: bool
+    ) -> None:
         c = rect.center()
         r = rect.width() / 2
         outline = QPen(
