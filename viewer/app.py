@@ -376,6 +376,9 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
     log.info("opened %s (%d events)", timeline.path, len(timeline.events))
     window = MainWindow(timeline, open_settings())
     window.show()
+    if not args.timeline and not args.select:
+        # File → Reopen last timeline at start: the built-in shows until it has loaded.
+        window.reopen_last()
     if args.select:
         try:
             window.view.select(timeline.index_of(args.select))
