@@ -976,5 +976,6 @@ class MainWindow(QMainWindow):
         self.save_settings()
         # A thread must not outlive the window's objects; a cancelled load stops within moments.
         self.loader.shutdown()
+        self.find.stop()
         wait_for_jobs()
         super().closeEvent(event)
