@@ -289,6 +289,12 @@ class SourceTextView(QWidget):
         self._scroll_to_search = False
         self.edit = QPlainTextEdit()
         self.edit.setReadOnly(True)
+        # A cursor the keys move, as in any text: the arrows read and select in it (Alt+arrows
+        # step through the events).
+        self.edit.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
         self.edit.setAccessibleName(accessible_name)
         self.edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.edit.setFrameShape(QFrame.Shape.StyledPanel)
