@@ -428,3 +428,23 @@ def test_the_process_ends_when_its_window_closes(tmp_path):
     assert app.wait(timeout=5) == 0
     after_term = time.monotonic() - sent
     print(f"\nexit: {after_close:.3f} s after the window closed, {after_term:.3f} s after SIGTERM")
+
+
+def test_a_failed_export_leaves_the_dialog_open_with_the_typed_path(qtbot, window, tmp_path):
+    """Ctrl+E, a path in a folder that does not exist, Enter: the writer refuses it (nothing
+    patched), the error is shown over the dialog, and the dialog stays with the path typed."""
+    press(window, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.export_box
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    typed = tmp_path / "no-such-folder" / "picture.png"
+    dialog.path_edit.selectAll()
+    qtbot.keyClicks(dialog.path_edit, str(typed))
+    qtbot.keyClick(dialog.path_edit, Qt.Key.Key_Return)
+    box = window.last_error
+    assert box is not None and box.isVisible()
+    assert "does not exist" in box.text()
+    qtbot.mouseClick(box.buttons()[0], Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()
+    assert dialog.path_edit.text() == str(typed)
+    assert not typed.parent.exists()
