@@ -312,9 +312,10 @@ class MainWindow(QMainWindow):
         clear.setEnabled(bool(paths))
         clear.triggered.connect(self._clear_recent)
 
+    # The menu is filled again only when it next opens: an entry must not be deleted from
+    # inside its own triggered signal.
     def _clear_recent(self) -> None:
         self.recent.clear()
-        self._fill_recent_menu()
 
     def _set_reopen_last(self, on: bool) -> None:
         self.recent.reopen_last = on
@@ -323,7 +324,6 @@ class MainWindow(QMainWindow):
         """Open a timeline from File → Open Recent; one that has gone is taken off the list."""
         if not Path(path).is_file():
             self.recent.remove(path)
-            self._fill_recent_menu()
             self.statusBar().showMessage(f"{inline(str(path))} is no longer there", 8000)
             return
         self.open_path(path)
@@ -343,7 +343,6 @@ class MainWindow(QMainWindow):
         if path is None or trust_root_for(path) is not None:
             return
         self.recent.add(path.absolute())
-        self._fill_recent_menu()
 
     # -- drag and drop ----------------------------------------------------------------------
 
