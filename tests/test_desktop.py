@@ -5,6 +5,7 @@ window keeps its size, the status bar tells the truth, the process ends when the
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import signal
 import subprocess
@@ -24,7 +25,9 @@ from PySide6.QtWidgets import QApplication
 from tests.test_gui import one_event_timeline
 from viewer import __version__
 from viewer.help import NATIVE, PORTABLE, markdown_table, plain_text, shortcuts
-from viewer.main_window import MainWindow
+from viewer.main_window import MainWindow, load_timeline_file
+from viewer.model.loader import TimelineError
+from viewer.model.saving import save_timeline
 from viewer.model.text import isolate
 from viewer.recent import MAX_RECENT
 
@@ -346,6 +349,70 @@ def test_sources_are_named_by_their_titles(qtbot, window, builtin):
         assert isolate(source.title) in heading
         assert Path(source.file).name not in heading
         assert ".txt" not in panel.citation_list.item(k).text()
+
+
+def a_timeline_with_a_byline(folder: Path, **source_fields) -> Path:
+    (folder / "002_b85f66659d3b49bd.txt").write_text("The bridge opened in May.", encoding="utf-8")
+    source = {"id": "n", "file": "002_b85f66659d3b49bd.txt", "title": "Bridge report"}
+    doc = {
+        "version": 1,
+        "title": "Bridges",
+        "sources": [{**source, **source_fields}],
+        "events": [
+            {
+                "id": "e",
+                "title": "Bridge opens",
+                "date": "2021-05",
+                "category": "works",
+                "citations": [{"source": "n", "quote": "The bridge opened"}],
+            }
+        ],
+    }
+    path = folder / "bridges.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def test_a_source_is_named_with_its_outlet_author_and_date(qtbot, open_window, tmp_path):
+    path = a_timeline_with_a_byline(
+        tmp_path, outlet="The Daily", author="Ann Lee", published="22 April 2022"
+    )
+    window = open_window(load_timeline_file(path))
+    press(window, Qt.Key.Key_Home)
+    panel = window.panel
+    assert panel.source_title.text() == isolate("Bridge report")
+    assert panel.source_byline.isVisibleTo(window)
+    assert (
+        panel.source_byline.text()
+        == f"{isolate('The Daily')}  ·  {isolate('Ann Lee')}  ·  22 Apr 2022"
+    )
+    assert "002_b85f" not in panel.source_title.text() + panel.source_byline.text()
+    # Saved and read again, the source keeps them.
+    (tmp_path / "saved").mkdir()
+    saved = tmp_path / "saved" / "bridges.json"
+    save_timeline(window.timeline, saved)
+    source = load_timeline_file(saved).sources["n"]
+    assert (source.outlet, source.author, source.published.iso()) == (
+        "The Daily",
+        "Ann Lee",
+        "2022-04-22",
+    )
+
+
+def test_a_source_without_a_byline_shows_none(qtbot, open_window, tmp_path):
+    window = open_window(load_timeline_file(a_timeline_with_a_byline(tmp_path)))
+    press(window, Qt.Key.Key_Home)
+    assert window.panel.source_title.text() == isolate("Bridge report")
+    assert window.panel.source_byline.text() == ""
+    assert not window.panel.source_byline.isVisibleTo(window)
+
+
+def test_a_source_date_says_what_it_says_or_is_refused(tmp_path):
+    path = a_timeline_with_a_byline(tmp_path, published="about 2022")
+    with pytest.raises(TimelineError) as refused:
+        load_timeline_file(path)
+    assert str(refused.value).startswith(f"{path}: sources[0].published: ")
+    assert "\n" not in str(refused.value)
 
 
 # -- no surprises -------------------------------------------------------------------------------

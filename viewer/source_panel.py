@@ -214,6 +214,15 @@ def quote_excerpt(quote: str, limit: int = 110) -> str:
     return one_line(quote, limit)
 
 
+def source_byline(source: Source) -> str:
+    """Who published the source, who wrote it and when, as far as the file says:
+    `Reuters · Jane Doe · 22 Apr 2022` ('' if it says none). Each text is isolated."""
+    parts = [inline(text) for text in (source.outlet, source.author) if text.strip()]
+    if source.published is not None:
+        parts.append(source.published.label())
+    return "  ·  ".join(parts)
+
+
 def source_name(source: Source) -> str:
     """How the panel names a source: its title (isolated, one line); the file name only when
     the file gives no title at all."""
@@ -730,6 +739,8 @@ class SourcePanel(QWidget):
         nav.addWidget(self.next_button)
 
         self.source_title = _plain_label(bold=True)
+        self.source_byline = _plain_label(muted=True)
+        self.source_byline.setAccessibleName("Source published by")
         self.source_description = _plain_label(muted=True)
         # A line edit, not a label: a long address scrolls instead of widening the panel, and
         # it never acts on a click. Only the button opens the link.
@@ -779,6 +790,7 @@ class SourcePanel(QWidget):
         about_layout = QVBoxLayout(about_source)
         about_layout.setContentsMargins(0, 0, 0, 0)
         about_layout.addWidget(self.source_title)
+        about_layout.addWidget(self.source_byline)
         about_layout.addWidget(self.source_description)
         about_layout.addStretch(1)
         # A long title or description scrolls in its box rather than pushing the source text
@@ -992,6 +1004,8 @@ class SourcePanel(QWidget):
         self.position.setText(f"{index + 1:,} of {count:,}" if index >= 0 else "")
         if self._event is None or self._timeline is None or index < 0:
             self.source_title.setText("")
+            self.source_byline.setText("")
+            self.source_byline.setVisible(False)
             self.source_description.setText("")
             self.source_description.setVisible(False)
             self.source_header.fit()
@@ -1003,6 +1017,9 @@ class SourcePanel(QWidget):
         # Named by its title, as the file gives it, not by the text's file name (often an
         # internal one such as 002_b85f66659d3b49bd.txt).
         self.source_title.setText(source_name(source))
+        byline = source_byline(source)
+        self.source_byline.setText(byline)
+        self.source_byline.setVisible(bool(byline))
         self._set_cut(self.source_description, "Source description", source.description, TEXT_LIMIT)
         self.source_description.setVisible(bool(source.description))
         self.source_header.fit()
