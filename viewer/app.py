@@ -12,7 +12,7 @@ import stat
 import sys
 import textwrap
 import time
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
 from typing import NoReturn
 
@@ -112,6 +112,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar=("START", "END"),
         help="export only this span of time, across the picture's width",
     )
+    p.add_argument(
+        "--theme",
+        choices=("light", "dark"),
+        help="the export's colours: light (the default) or dark",
+    )
+    p.add_argument(
+        "--alt-text",
+        metavar="FILE",
+        help=(
+            "with --export, also write a plain-text description of the picture to FILE (its "
+            "events in time order with their dates), for an article's alt attribute"
+        ),
+    )
     p.add_argument("--select", metavar="EVENT_ID", help="open with this event selected")
     p.add_argument(
         "--screenshot",
@@ -179,6 +192,8 @@ def run_export(args: argparse.Namespace) -> int:
             scale=args.scale,
             preset=args.preset,
             time_range=time_range,
+            theme=args.theme or "light",
+            alt_text_path=args.alt_text,
         )
     except PictureTooSmall as exc:
         if args.height is None:
@@ -242,6 +257,43 @@ def sanitise_scale_factors(environ: MutableMapping[str, str] = os.environ) -> No
                 f"QT_SCREEN_SCALE_FACTORS={screens!r} has a factor that is not a "
                 "positive number; ignored"
             )
+
+
+# Qt's platforms that show windows on a display server: X11 (xcb) and Wayland. Any other
+# (offscreen, minimal, eglfs, vnc …) needs no DISPLAY.
+_X11_PLATFORMS = {"xcb"}
+_WAYLAND_PLATFORMS = {"wayland", "wayland-egl", "wayland-brcm"}
+
+
+def display_problem(environ: Mapping[str, str] = os.environ) -> str | None:
+    """One line saying that no window can open, when Qt would use X11 or Wayland and neither has
+    a display (Qt itself aborts the process with a core dump and a misleading "libxcb-cursor0 is
+    needed"); None when a window can open or QT_QPA_PLATFORM names a platform without one."""
+    if os.name != "posix" or sys.platform == "darwin":
+        return None
+    asked = environ.get("QT_QPA_PLATFORM", "")
+    # "xcb;offscreen" is a list Qt tries in turn; "offscreen:fontengine=freetype" has options.
+    names = [part.partition(":")[0].strip() for part in asked.split(";") if part.strip()]
+    # Unset, Qt picks X11, or Wayland in a Wayland session.
+    names = names or ["xcb", "wayland"]
+    if any(name not in _X11_PLATFORMS | _WAYLAND_PLATFORMS for name in names):
+        return None
+    runtime = environ.get("XDG_RUNTIME_DIR")
+    wayland = bool(
+        environ.get("WAYLAND_DISPLAY")
+        or environ.get("WAYLAND_SOCKET")
+        # Without WAYLAND_DISPLAY, Wayland clients connect to the compositor's default socket.
+        or (runtime and os.path.exists(os.path.join(runtime, "wayland-0")))
+    )
+    for name in names:
+        if (name in _X11_PLATFORMS and environ.get("DISPLAY")) or (
+            name in _WAYLAND_PLATFORMS and wayland
+        ):
+            return None
+    return (
+        "cannot open a window: there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set); "
+        "--export and --convert work without one"
+    )
 
 
 def settings_path() -> Path | None:
@@ -347,7 +399,13 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
         QGuiApplication.instance(), QApplication
     ):
         return _fail("a non-widget Qt application is already running")
-    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    app = QApplication.instance()
+    if app is None:
+        # Before the application: without a display Qt aborts the whole process.
+        problem = display_problem()
+        if problem:
+            return _fail(problem)
+        app = QApplication([sys.argv[0], *argv])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORGANISATION)
     app.setApplicationVersion(__version__)
@@ -441,15 +499,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.to is not None and not args.convert:
         return _fail("--to goes with --convert")
     if args.convert:
-        for flag in ("width", "height", "scale", "preset", "range", "select", "screenshot"):
+        for flag in (
+            "width",
+            "height",
+            "scale",
+            "preset",
+            "range",
+            "select",
+            "screenshot",
+            "theme",
+            "alt_text",
+        ):
             if getattr(args, flag) is not None:
-                return _fail(f"--{flag} does not go with --convert")
+                return _fail(f"--{flag.replace('_', '-')} does not go with --convert")
         return run_convert(args)
     if args.export:
         return run_export(args)
-    for flag in ("width", "height", "scale", "preset", "range"):
+    for flag in ("width", "height", "scale", "preset", "range", "theme", "alt_text"):
         if getattr(args, flag) is not None:
-            return _fail(f"--{flag} goes with --export")
+            return _fail(f"--{flag.replace('_', '-')} goes with --export")
     return run_gui(args, argv)
 
 

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QThread, QTimer, Signal, Slot
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -25,13 +25,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer import activity
 from viewer.errors import log
+from viewer.loading import full_collections_paused
 from viewer.model.aggregate import EventIndex
 from viewer.model.dates import DateError, date_from_seconds, parse_date
 from viewer.model.filtered import FilteredIndex
 from viewer.model.filters import NO_FILTERS, Filters, mask_flags, shown_mask
 from viewer.model.search import SearchIndex, SearchResult
+from viewer.model.theme import TEXT_CONTRAST, with_contrast
 from viewer.model.timeline import Timeline
+from viewer.theme import theme_from_palette
 
 SYNC_INDEX_EVENTS = 2_000  # indexed in the GUI thread up to this many events (a few ms)
 SYNC_SEARCH_EVENTS = 20_000  # searched and filtered in the GUI thread up to this many (a few ms)
@@ -122,6 +126,10 @@ class FindController(QObject):
             self._building = None
             self.indexing.emit(False)
         self.changed.emit()
+        if len(timeline.events) > SYNC_INDEX_EVENTS:
+            # Built at once in the background, so that it is ready by the time a large
+            # timeline's first search or filter asks for it.
+            self.ensure_index()
 
     @property
     def index(self) -> SearchIndex | None:
@@ -266,7 +274,21 @@ class FindController(QObject):
             return
         timeline, generation = self.timeline, self._generation
         stop = self._stop
-        job = _Job(lambda: SearchIndex(timeline, cancelled=stop.is_set))
+
+        def dropped() -> bool:
+            # Another timeline, or the window closing: the index is not wanted any more.
+            return generation != self._generation or stop.is_set()
+
+        def step_done() -> bool:
+            # Between steps, give way while the picture is being moved (see viewer.activity).
+            activity.wait_until_quiet(dropped)
+            return dropped()
+
+        def build() -> SearchIndex:
+            with full_collections_paused():
+                return SearchIndex(timeline, cancelled=step_done)
+
+        job = _Job(build)
         job.done.connect(lambda index: self._on_indexed(index, generation))
         self._building = job
         self.indexing.emit(True)
@@ -424,7 +446,10 @@ class DateRangeDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName("rangeError")
         self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.setStyleSheet("color: #B00020")
+        # The theme's warning colour, kept at 4.5:1 against this dialog's background.
+        window = self.palette().color(QPalette.ColorRole.Window).name()
+        warning = with_contrast(theme_from_palette(self.palette()).warning, window, TEXT_CONTRAST)
+        self.error.setStyleSheet(f"color: {warning}")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
