@@ -9,7 +9,7 @@ XVFB   := xvfb-run -a -s "-screen 0 1920x1080x24"
 PKG_VENV  ?= .venv-package
 PKG_STAMP := $(PKG_VENV)/.installed
 
-.PHONY: run test lint system package icons gallery bench bench-startup clean
+.PHONY: run test lint system package icons shortcuts gallery bench bench-startup clean
 
 # After the system step: on a stock Debian, python3 -m venv needs python3-venv.
 $(STAMP): pyproject.toml | system
@@ -59,6 +59,10 @@ bench-startup: system $(STAMP)
 # Redraw every icon size from resources/icons/timeline-viewer.svg.
 icons: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python release/make_icons.py
+
+# Rewrite README.md's table of keyboard shortcuts from the window's actions.
+shortcuts: $(STAMP)
+	QT_QPA_PLATFORM=offscreen PYTHONPATH=. $(BIN)/python release/shortcuts_table.py
 
 # Redraw docs/gallery/ (the built-in timeline at several zooms and sizes) with the app itself.
 gallery: $(STAMP)

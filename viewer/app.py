@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import platform
@@ -13,6 +14,7 @@ import textwrap
 import time
 from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from viewer import __version__
 from viewer.errors import log, setup_logging, stderr_line
@@ -330,10 +332,13 @@ def open_settings():
 def _quit_on_signals(app) -> None:
     """SIGTERM (logout, `kill`) and Ctrl+C close the windows, so settings are saved, and exit 0.
 
-    Python runs signal handlers only between bytecodes, and Qt's event loop is C++; a slow timer
-    gives the interpreter a turn a few times a second.
+    Python runs signal handlers only between bytecodes, and Qt's event loop is C++: the signal
+    also writes a byte to a socket (signal.set_wakeup_fd) that Qt watches, which gives the
+    interpreter its turn at once (a timer polling a few times a second made the exit wait).
     """
-    from PySide6.QtCore import QTimer
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier, QTimer
 
     def close(signum, _frame) -> None:
         log.info("signal %d: closing", signum)
@@ -341,9 +346,18 @@ def _quit_on_signals(app) -> None:
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, close)
-    timer = QTimer(app)
-    timer.timeout.connect(lambda: None)
-    timer.start(300)
+    reader, writer = socket.socketpair()
+    for end in (reader, writer):
+        end.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+
+    def drain() -> None:
+        with contextlib.suppress(OSError):
+            reader.recv(64)  # the handler itself has run by now: Python got its turn
+
+    notifier.activated.connect(drain)
+    app._signal_sockets = (reader, writer, notifier)  # kept as long as the application
 
 
 def _report_first_paint(app, widget) -> None:
@@ -434,6 +448,9 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
     log.info("opened %s (%d events)", timeline.path, len(timeline.events))
     window = MainWindow(timeline, open_settings())
     window.show()
+    if not args.timeline and not args.select:
+        # File → Reopen last timeline at start: the built-in shows until it has loaded.
+        window.reopen_last()
     if args.select:
         try:
             window.view.select(timeline.index_of(args.select))
@@ -504,6 +521,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run_gui(args, argv)
 
 
+def exit_now(code: int) -> NoReturn:
+    """End the process with `code` at once, once the log and the standard streams are
+    flushed. The window has saved its settings and stopped its threads when it closed; what
+    is left (tearing down Qt's objects and every module, one by one) only made the process
+    linger after its window had gone."""
+    import logging
+
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
+
+
 def main_entry() -> None:
     """The console script."""
-    sys.exit(main())
+    exit_now(main())
