@@ -505,7 +505,12 @@ def import_jsonl(
             try:
                 doc = _flat(line)
             except msgspec.MsgspecError:
-                doc = json_line(path, k + j + 1, line.decode())  # or says what is wrong
+                try:
+                    doc = json_line(path, k + j + 1, line.decode())
+                except TimelineError:  # the rows before it come first, as in read_jsonl
+                    if docs:
+                        cols.add(*_jsonl_columns(docs, nums, keys), firsts)
+                    raise
                 if doc is None:
                     continue
             docs.append(doc)
