@@ -503,6 +503,7 @@ def assert_same_import(path: Path, kind: str) -> Timeline | str:
     )
     for e in slow.events[:: max(1, len(slow.events) // 50)]:  # found by id (a linear search)
         assert fast.event(e.id) == e
+    assert fast.events.uncited == sum(map(slow.marked_uncited, slow.events))
     return fast
 
 
@@ -668,12 +669,16 @@ def test_columns_and_rows_agree_on_any_csv(tmp_path_factory, rows, ending):
 @settings(max_examples=1000, deadline=None, derandomize=True, database=None)
 @given(text=_DATETIMES, stamp=st.one_of(_STAMPS, st.integers(-(2**70), 2**70), st.none()))
 def test_fast_instants_are_the_ones_when_of_reads(text, stamp):
-    """Instants.bounds gives what when_of's PartialDate gives, or leaves the row to when_of."""
+    """Instants.bounds gives what when_of's PartialDate gives, Instants.date that PartialDate,
+    or they leave the row to when_of."""
     got = forensic.Instants().bounds(text, stamp)
+    # when_of reads the datetime, if there is one, and only then the timestamp.
+    date = forensic.Instants().date(text) if text.strip() and text[:10] != "0000-00-00" else None
     try:
         when = forensic.when_of(Path("f.csv"), "line 2", {"datetime": text, "timestamp": stamp})
     except TimelineError:
-        assert got is None
+        assert got is None and date is None
         return
     if got is not None:
         assert when is not None and got == (when.start, when.end)
+    assert date is None or date == when
