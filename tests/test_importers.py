@@ -623,7 +623,26 @@ _CELLS = st.sampled_from(
     ["", " ", "-", "a", "Write time", "x,y", 'say "hi"', "two\nlines", "cr\rline", "é", "\u2028"]
 )
 _DATETIMES = st.one_of(
-    st.sampled_from(["", " ", "0000-00-00T00:00:00+00:00", "yesterday", "2015-07-24T19:01:01Z"]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0000-00-00T00:00:00+00:00",
+            "yesterday",
+            "2015-07-24T19:01:01Z",
+            "2015-07-24 19:01:01Z",
+            "2015-07-24t19:01:01Z",
+            "2015-07-24T19:01:01+00:00 ",
+            "2015-07-24T19:01:01+0000",
+            "2015-07-24T19:01:01+00",
+            "2015-07-24T19:01:01.Z",
+            "2015-07-24T19:01:01.000000Z",
+            "2015-07-24T19:01Z",
+            "+2015-07-24T19:01:01Z",
+            "2015-07-24T19:01:01Z\n",
+            "２015-07-24T19:01:01Z",
+        ]
+    ),
     st.builds(
         "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}{}{}".format,
         st.integers(0, 9999),
@@ -666,12 +685,18 @@ def test_columns_and_rows_agree_on_any_csv(tmp_path_factory, rows, ending):
         assert_same_import(path, kind)
 
 
+_READ_BEFORE = forensic.Instants()
+
+
 @settings(max_examples=1000, deadline=None, derandomize=True, database=None)
 @given(text=_DATETIMES, stamp=st.one_of(_STAMPS, st.integers(-(2**70), 2**70), st.none()))
 def test_fast_instants_are_the_ones_when_of_reads(text, stamp):
     """Instants.bounds gives what when_of's PartialDate gives, Instants.date that PartialDate,
     or they leave the row to when_of."""
     got = forensic.Instants().bounds(text, stamp)
+    # Read again, and by an instance that has read every example before: from its memory of
+    # the parts of texts, which must give the same.
+    assert _READ_BEFORE.bounds(text, stamp) == got and _READ_BEFORE.bounds(text, stamp) == got
     # when_of reads the datetime, if there is one, and only then the timestamp.
     date = forensic.Instants().date(text) if text.strip() and text[:10] != "0000-00-00" else None
     try:

@@ -193,7 +193,10 @@ class Instants:
     (which when_of then reads, or refuses). tests/test_importers.py compares the two."""
 
     def __init__(self) -> None:
+        # The parts of texts read so far, each checked: a date's first second, a time of
+        # day's seconds, a zone's offset in minutes (None: not a date, a time, a zone).
         self._days: dict[str, int | None] = {}
+        self._clock: dict[str, int | None] = {}
         self._zones: dict[str, int | None] = {"Z": 0}
 
     def bounds(self, text: Any, stamp: Any) -> tuple[float, float] | None:
@@ -209,31 +212,41 @@ class Instants:
             return _seconds(micros, 10**6 if micros % 10**6 == 0 else 1)
         if type(text) is not str:
             return None
+        # Most texts are of parts already read: "2015-07-24", "T", "19:01:01", "+00:00",
+        # each known good, which makes the whole of the form _FAST_ISO reads.
+        day = self._days.get(text[:10])
+        clock = self._clock.get(text[11:19])
+        offset = self._zones.get(text[19:])
+        if day is not None and clock is not None and offset is not None and text[10] == "T":
+            return _seconds((day + clock - offset * 60) * 10**6, 10**6)
+        return self._read(text)
+
+    def _read(self, text: str) -> tuple[float, float] | None:
         m = _FAST_ISO.fullmatch(text)
         if m is None:
             return None
-        year, month, day, hh, mm, ss, frac, zone = m.groups()
-        days = self._days.get(text[:10], -1)
-        if days == -1:
-            days = self._day(int(year), int(month), int(day))
+        year, month, day_of_month, hh, mm, ss, frac, zone = m.groups()
+        day = self._days.get(text[:10], -1)
+        if day == -1:
+            day = self._day(int(year), int(month), int(day_of_month))
             if len(self._days) >= _KEPT:
                 self._days.clear()
-            self._days[text[:10]] = days
+            self._days[text[:10]] = day
+        clock = self._clock.get(text[11:19], -1)
+        if clock == -1:
+            h, mi, sec = int(hh), int(mm), int(ss)
+            ok = h <= 23 and mi <= 59 and sec <= 59
+            clock = self._clock[text[11:19]] = h * 3600 + mi * 60 + sec if ok else None
         offset = self._zones.get(zone, -1)
         if offset == -1:
-            offset = _offset(zone)
-            if len(self._zones) >= _KEPT:
-                self._zones.clear()
-            self._zones[zone] = offset
-        h, mi, s = int(hh), int(mm), int(ss)
-        if days is None or offset is None or h > 23 or mi > 59 or s > 59:
+            offset = self._zones[zone] = _offset(zone)
+        if day is None or clock is None or offset is None:
             return None
-        secs = h * 3600 + mi * 60 + s - offset * 60
+        micros = (day + clock - offset * 60) * 10**6
         if frac:
             places = min(len(frac), 6)
-            micros = (days * 86_400 + secs) * 10**6 + int(frac[:6].ljust(6, "0"))
-            return _seconds(micros, 10 ** (6 - places))
-        return _seconds((days * 86_400 + secs) * 10**6, 10**6)
+            return _seconds(micros + int(frac[:6].ljust(6, "0")), 10 ** (6 - places))
+        return _seconds(micros, 10**6)
 
     def date(self, text: str) -> PartialDate | None:
         """The PartialDate when_of reads from a `datetime` of the form `bounds` reads, made
@@ -265,9 +278,10 @@ class Instants:
 
     @staticmethod
     def _day(year: int, month: int, day: int) -> int | None:
+        """The day's first second since 1970, or None if there is no such day."""
         if not (1 <= month <= 12 and 1 <= day <= days_in_month(year, month)):
             return None
-        return days_from_civil(year, month, day)
+        return days_from_civil(year, month, day) * 86_400
 
 
 def _offset(zone: str) -> int | None:
