@@ -184,7 +184,9 @@ _FAST_ISO = re.compile(
     r"(Z|[+-][0-9]{2}:[0-9]{2})"
 )
 _MAX_MICROS = 253_402_300_800 * 10**6  # 10000-01-01: beyond it datetime (and when_of) refuses
-_KEPT = 1 << 16  # days and offsets remembered while reading
+_KEPT = 1 << 16  # days remembered while reading
+_MINUTES = {f"{h:02d}:{m:02d}": h * 3600 + m * 60 for h in range(24) for m in range(60)}
+_SECONDS = {f"{s:02d}": s for s in range(60)}
 
 
 class Instants:
@@ -193,11 +195,12 @@ class Instants:
     (which when_of then reads, or refuses). tests/test_importers.py compares the two."""
 
     def __init__(self) -> None:
-        # The parts of texts read so far, each checked: a date's first second, a time of
-        # day's seconds, a zone's offset in minutes (None: not a date, a time, a zone).
+        # The parts of texts read so far, each checked: a date's first second, a zone's offset
+        # in minutes (None: not a date, not a zone); and every hour and minute, every second.
         self._days: dict[str, int | None] = {}
-        self._clock: dict[str, int | None] = {}
         self._zones: dict[str, int | None] = {"Z": 0}
+        self._minutes = _MINUTES
+        self._seconds = _SECONDS
 
     def bounds(self, text: Any, stamp: Any) -> tuple[float, float] | None:
         if not text:  # no datetime: the timestamp, in microseconds
@@ -212,13 +215,21 @@ class Instants:
             return _seconds(micros, 10**6 if micros % 10**6 == 0 else 1)
         if type(text) is not str:
             return None
-        # Most texts are of parts already read: "2015-07-24", "T", "19:01:01", "+00:00",
-        # each known good, which makes the whole of the form _FAST_ISO reads.
+        # Most texts are of parts known good: "2015-07-24" "T" "19:01" ":" "01" "+00:00",
+        # which make the whole of a form _FAST_ISO reads, without a fraction.
         day = self._days.get(text[:10])
-        clock = self._clock.get(text[11:19])
+        minute = self._minutes.get(text[11:16])
+        second = self._seconds.get(text[17:19])
         offset = self._zones.get(text[19:])
-        if day is not None and clock is not None and offset is not None and text[10] == "T":
-            return _seconds((day + clock - offset * 60) * 10**6, 10**6)
+        if (
+            day is not None
+            and minute is not None
+            and second is not None
+            and offset is not None
+            and text[10] == "T"
+            and text[16] == ":"
+        ):
+            return _seconds((day + minute + second - offset * 60) * 10**6, 10**6)
         return self._read(text)
 
     def _read(self, text: str) -> tuple[float, float] | None:
@@ -232,11 +243,8 @@ class Instants:
             if len(self._days) >= _KEPT:
                 self._days.clear()
             self._days[text[:10]] = day
-        clock = self._clock.get(text[11:19], -1)
-        if clock == -1:
-            h, mi, sec = int(hh), int(mm), int(ss)
-            ok = h <= 23 and mi <= 59 and sec <= 59
-            clock = self._clock[text[11:19]] = h * 3600 + mi * 60 + sec if ok else None
+        h, mi, sec = int(hh), int(mm), int(ss)
+        clock = h * 3600 + mi * 60 + sec if h <= 23 and mi <= 59 and sec <= 59 else None
         offset = self._zones.get(zone, -1)
         if offset == -1:
             offset = self._zones[zone] = _offset(zone)
