@@ -711,3 +711,32 @@ def test_fast_instants_are_the_ones_when_of_reads(text, stamp):
     if got is not None:
         assert when is not None and got == (when.start, when.end)
     assert date is None or date == when
+
+
+def test_a_file_that_changes_size_while_read_is_read_whole_or_refused(tmp_path, monkeypatch):
+    """read_file reads into one buffer of the size stat() gave; a file that grew since is read
+    to its end, unless that passes the limit; one that shrank is read to its end."""
+    from viewer.model.importers import common
+
+    path = write(tmp_path, "g.csv", "message,timestamp\n" + "a,1000000\n" * 20)
+    real_stat = Path.stat
+    claimed = {"size": 30}
+
+    class Stat:
+        def __init__(self, st):
+            self.st_size = claimed["size"]
+            self.st_mode = st.st_mode
+
+    def stat(self, *args, **kwargs):
+        st = real_stat(self, *args, **kwargs)
+        return Stat(st) if self == path else st
+
+    monkeypatch.setattr(Path, "stat", stat)
+    steps = progress_of(None, None)
+    assert bytes(common.read_file(path, steps)) == path.read_bytes()  # grew: read whole
+    claimed["size"] = 10_000
+    assert bytes(common.read_file(path, steps)) == path.read_bytes()  # shrank
+    claimed["size"] = 30
+    monkeypatch.setattr(common, "MAX_FILE_BYTES", 100)
+    with pytest.raises(TimelineError, match="is over the size limit"):
+        common.read_file(path, steps)

@@ -38,43 +38,47 @@ def progress_of(
     return _Progress(progress, cancel)
 
 
-def read_file(path: Path, steps: _Progress) -> bytes:
+def read_file(path: Path, steps: _Progress) -> bytearray:
     """The file's bytes, refused before reading if over the limit; read in chunks, reporting
-    progress and checking for cancellation."""
+    progress and checking for cancellation. Read into one buffer of the file's size, so that a
+    large file is never in memory twice."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             limit = MAX_FILE_BYTES // (1024 * 1024)
             raise TimelineError(path, "", f"is {size / 1048576:.0f} MB; the limit is {limit} MB")
-        parts = []
+        buf = bytearray(size)
         got = 0
         with path.open("rb") as f:
-            while part := f.read(_READ_CHUNK):
-                parts.append(part)
-                got += len(part)
-                if got > MAX_FILE_BYTES:  # grew while being read
+            with memoryview(buf) as view:
+                while got < size and (n := f.readinto(view[got : got + _READ_CHUNK])):
+                    got += n
+                    steps.within(0, READ_END, got, max(size, 1))
+            del buf[got:]  # shrank while being read
+            if got == size:  # or grew
+                buf += f.read(MAX_FILE_BYTES - size + 1)
+                if len(buf) > MAX_FILE_BYTES:
                     raise TimelineError(path, "", "is over the size limit")
-                steps.within(0, READ_END, got, max(size, 1))
     except FileNotFoundError:
         raise TimelineError(path, "", "file not found") from None
     except PermissionError:
         raise TimelineError(path, "", "permission denied") from None
     except OSError as exc:
         raise TimelineError(path, "", exc.strerror or str(exc)) from None
-    return b"".join(parts)
+    return buf
 
 
-def decode(path: Path, raw: bytes) -> str:
+def decode(path: Path, raw: bytes | bytearray) -> str:
     """The bytes as UTF-8 text (a byte-order mark is allowed: spreadsheets write one)."""
     return raw[check_utf8(path, raw) :].decode("utf-8")
 
 
-# What str.strip() removes among ASCII characters: a file of these alone is empty.
-_ASCII_SPACE = b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+# What str.strip() keeps among ASCII characters: a file with none of these is empty.
+_NOT_SPACE = re.compile(rb"[^ \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f]")
 _CHECK_CHUNK = 1 << 22
 
 
-def check_utf8(path: Path, raw: bytes) -> int:
+def check_utf8(path: Path, raw: bytes | bytearray) -> int:
     """Where the text of `raw` begins (3 after a UTF-8 byte-order mark, else 0), once it is
     known to be UTF-8 text that is not blank; else the one-line error `decode` gives.
 
@@ -83,7 +87,7 @@ def check_utf8(path: Path, raw: bytes) -> int:
         raise TimelineError(path, "line 1", "is UTF-16 text; save it as UTF-8")
     begin = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
     if raw.isascii():
-        blank = not raw.strip(_ASCII_SPACE)
+        blank = _NOT_SPACE.search(raw) is None
     else:
         blank = True
         at = begin

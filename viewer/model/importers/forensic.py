@@ -416,14 +416,14 @@ def _last(names: list[str], name: str) -> int | None:
 _CHUNK_BYTES = 1 << 20
 
 
-def _chunks(raw: bytes, begin: int) -> Iterator[tuple[int, bytes]]:
+def _chunks(raw: bytes | bytearray, begin: int) -> Iterator[tuple[int, bytes]]:
     """(offset, bytes) of `raw` from `begin` in pieces of about a MiB, each ending with a line
     feed (but the last)."""
     at = begin
     while at < len(raw):
         cut_at = raw.find(b"\n", at + _CHUNK_BYTES)
         cut_at = len(raw) if cut_at < 0 else cut_at + 1
-        yield at, raw[at:cut_at]
+        yield at, bytes(memoryview(raw)[at:cut_at])
         at = cut_at
 
 
