@@ -99,9 +99,8 @@ def event_of(
     message = fields.get("message")
     message = message if isinstance(message, str) else ""
     title, summary = title_and_rest(message)
-    note = "\n".join(
-        f"{k}: {_shown(v)}" for k, v in fields.items() if k not in _USED and _shown(v) not in _EMPTY
-    )
+    shown = [(k, _shown(v)) for k, v in fields.items() if k not in _USED]
+    note = "\n".join([f"{k}: {v}" for k, v in shown if v not in _EMPTY])
     return imported_event(
         path, where, event_id, title, when, None, category, summary=summary, note=note
     )
