@@ -55,8 +55,8 @@ def read_file(path: Path, steps: _Progress) -> bytearray:
                     got += n
                     steps.within(0, READ_END, got, max(size, 1))
             del buf[got:]  # shrank while being read
-            if got == size:  # or grew
-                buf += f.read(MAX_FILE_BYTES - size + 1)
+            while got == size and (part := f.read(_READ_CHUNK)):  # or grew
+                buf += part
                 if len(buf) > MAX_FILE_BYTES:
                     raise TimelineError(path, "", "is over the size limit")
     except FileNotFoundError:
