@@ -524,7 +524,6 @@ def import_csv(
             )
         if problem is not None:
             raise problem
-    del line_at
     categories = b.categories
     instants = cols.instants
 
