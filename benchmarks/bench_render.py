@@ -36,6 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "benchmarks" / ".cache"
 SWEEP_STEPS = 240
+ZOOM_STEPS = 40  # issue 15's sweep: the whole range to one day and back to 37% of it
 WHEEL_SAMPLES = 30
 DAY = 86_400.0
 
@@ -55,7 +56,7 @@ def measure(path: Path) -> dict:
     from PySide6.QtWidgets import QApplication
 
     from viewer.export import export_timeline
-    from viewer.loading import _full_collections_paused
+    from viewer.loading import full_collections_paused
     from viewer.main_window import MainWindow, load_timeline_file
     from viewer.model.scale import fit
 
@@ -70,7 +71,7 @@ def measure(path: Path) -> dict:
 
     t = time.perf_counter()
     # As the app's loading thread does: full collections paused, the event index made.
-    with _full_collections_paused():
+    with full_collections_paused():
         timeline = load_timeline_file(path)
         timeline.index  # noqa: B018
     window.set_timeline(timeline)
@@ -125,6 +126,7 @@ def measure(path: Path) -> dict:
             view.repaint()
             wheel.append(time.perf_counter() - t)
     frames.sort()
+    zoom_max_ms, zoom_max_span = zoom_sweep(view, target)
     browsing_mb = _peak_mb() - baseline
 
     out = CACHE / f"{path.stem}-4k.png"
@@ -145,8 +147,36 @@ def measure(path: Path) -> dict:
         "memory_browsing_mb": browsing_mb,
         "memory_above_empty_app_mb": _peak_mb() - baseline,
         "sweep_steps": SWEEP_STEPS,
+        "zoom_sweep_max_ms": zoom_max_ms,
+        "zoom_sweep_max_at_span_days": zoom_max_span / DAY,
         "final_spp": view.scale.spp,
     }
+
+
+def zoom_sweep(view, target: float, steps: int = ZOOM_STEPS) -> tuple[float, float]:
+    """Issue 15's sweep: from the whole range down to one day about `target` in steps/2 zoom
+    steps, then back out to 37% of the range in as many; each step painted synchronously.
+    The slowest frame (ms) and the span (seconds) it showed."""
+    from viewer.model.scale import fit
+
+    view.fit_all()
+    width = float(view.width())
+    whole = view.scale.spp
+    finest = fit(target - DAY / 2, target + DAY / 2, width, 0).spp
+    half = steps // 2
+    spps = [whole * (finest / whole) ** (k / half) for k in range(1, half + 1)]
+    back = 0.37 * whole
+    spps += [finest * (back / finest) ** (k / half) for k in range(1, half + 1)]
+    worst, worst_span = 0.0, 0.0
+    for spp in spps:
+        scale = view.scale
+        view.set_scale(scale.zoomed(scale.spp / spp, scale.x_of(target)))
+        t = time.perf_counter()
+        view.repaint()
+        took = 1000 * (time.perf_counter() - t)
+        if took > worst:
+            worst, worst_span = took, view.scale.spp * width
+    return worst, worst_span
 
 
 def timeline_file(events: int, shape: str) -> Path:

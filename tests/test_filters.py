@@ -181,3 +181,44 @@ def test_uncited_is_one_rule_for_the_label_the_panel_and_the_filter(qapp):
 
 def kept_ids(timeline, filters) -> list[str]:
     return kept(timeline, SearchIndex(timeline), filters)
+
+
+@pytest.mark.parametrize("many_categories", [False, True])
+def test_masks_agree_with_each_event_on_a_loaded_timeline(tmp_path, many_categories):
+    """The masks made in C (category and precision lookups, the date range's prefix) against a
+    test of each event, on a file the loader read into columns, with few categories and with
+    more than fit in a byte."""
+    import json
+
+    from benchmarks.make_timeline import make_timeline
+    from viewer.model.loader import load_timeline
+
+    path = make_timeline(tmp_path / "t.json", 4000, seed=9, shape="bursty")
+    if many_categories:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        for k, e in enumerate(doc["events"]):
+            e["category"] = f"c{k % 300}"
+        doc.pop("categories", None)
+        path.write_text(json.dumps(doc), encoding="utf-8")
+    timeline = load_timeline(path)
+    assert (timeline.events.category_bytes is None) == many_categories
+    facts = SearchIndex(timeline)
+    events = list(timeline.events)
+    cats = timeline.events.category_ids
+    middle = events[len(events) // 2]
+    t_a, t_b = middle.start, events[3 * len(events) // 4].start
+    cases = [
+        (NO_FILTERS.toggled_category(cats[1]), lambda e: e.category != cats[1]),
+        (
+            NO_FILTERS.toggled_category(cats[0]).toggled_category(cats[2]),
+            lambda e: e.category not in (cats[0], cats[2]),
+        ),
+        (Filters(kinds=frozenset({MarkKind.DAY})), lambda e: mark_kind(e.when) is MarkKind.DAY),
+        (Filters(start=t_a, end=t_b), lambda e: e.end > t_a and e.start < t_b),
+        (Filters(start=t_a), lambda e: e.end > t_a),
+        (Filters(end=t_b), lambda e: e.start < t_b),
+    ]
+    for filters, keep in cases:
+        got = kept(timeline, facts, filters)
+        assert got == brute(timeline, keep)
+        assert 0 < len(got) < len(events)

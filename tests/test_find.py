@@ -258,18 +258,45 @@ def test_a_large_timeline_indexes_searches_and_filters_in_threads(
     assert len(drawn) == sum(1 for e in builtin.events if e.category != "statement")
 
 
-def test_focusing_the_search_field_starts_the_index(qtbot, window, builtin, monkeypatch):
+def test_a_large_timeline_is_indexed_as_soon_as_it_opens(qtbot, window, builtin, monkeypatch):
     from viewer import find
 
     monkeypatch.setattr(find, "SYNC_INDEX_EVENTS", 0)  # as for a large timeline
     window.find.set_timeline(builtin)
+    # Nothing asked for yet: the index is being built in the background all the same, and the
+    # search field says so.
     assert window.find.index is None
-    window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow)
-    qtbot.keyClick(window.view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    assert window.find_bar.count.text() == "Indexing…"  # nothing typed yet
+    assert window.find_bar.count.text() == "Indexing…"
     qtbot.waitUntil(lambda: window.find.index is not None, timeout=10_000)
     assert window.find_bar.count.text() == ""
+    window.find_bar.field.setText("navalny")
+    window.find_bar.flush()
+    expected = SearchIndex(builtin).search("navalny").events
+    qtbot.waitUntil(lambda: window.find.matches is not None, timeout=10_000)
+    assert window.find.matches.events == expected
+
+
+def test_an_index_being_built_is_dropped_for_the_next_timeline(qtbot, window, builtin, tmp_path):
+    """Opening another timeline while the last one's index is built stops that work; the new
+    timeline's index answers its searches."""
+    from benchmarks.make_timeline import make_timeline
+    from viewer import find
+    from viewer.loading import load_timeline_file
+
+    assert find.SYNC_INDEX_EVENTS < 5000
+    big = load_timeline_file(make_timeline(tmp_path / "big.json", 5000, seed=2, shape="uniform"))
+    window.find.set_timeline(big)
+    first = window.find._building
+    assert first is not None
+    answers = []
+    first.done.connect(answers.append)
+    window.find.set_timeline(builtin)
+    window.find.ensure_index()  # small: indexed at once, in the window's thread
+    assert window.find.index is not None
+    qtbot.waitUntil(first.isFinished, timeout=10_000)
+    qtbot.wait(50)
+    assert answers == []  # stopped part way (InterruptedError), so it never answered
+    assert len(window.find.index.search("navalny")) == len(SearchIndex(builtin).search("navalny"))
 
 
 def test_the_search_field_shows_in_a_narrow_window(qtbot, open_window, builtin):

@@ -126,3 +126,36 @@ def test_building_reports_progress_and_can_be_cancelled(timeline):
     assert seen[-1] == (5, 5)
     with pytest.raises(InterruptedError):
         SearchIndex(timeline, cancelled=lambda: True)
+
+
+def _index_parts(index):
+    return (index._texts, index.kinds, index.disputed, index.warned, index.uncited, index._citing)
+
+
+@pytest.mark.parametrize("which", ["built-in", "generated"])
+def test_index_read_from_the_file_equals_the_index_of_the_events(tmp_path, which):
+    """The loader lets the index read each event's fields straight from the file's bytes;
+    what it builds must be exactly what the events themselves give."""
+    from benchmarks.make_timeline import make_timeline
+    from viewer.bundle import builtin_timeline, trust_root_for
+    from viewer.model.loader import load_timeline
+
+    if which == "built-in":
+        loaded = load_timeline(builtin_timeline(), root=trust_root_for(builtin_timeline()))
+    else:
+        path = make_timeline(tmp_path / "t.json", 9000, seed=3, shape="bursty")
+        loaded = load_timeline(path)
+    assert loaded.events.facts(0, 1) is not None  # the loader's fast reading is in use
+    made = Timeline(
+        loaded.title,
+        loaded.description,
+        loaded.sources,
+        dict(loaded.categories),
+        list(loaded.events),  # ready-made events: the index reads them one by one
+    )
+    assert made.events.facts(0, 1) is None
+    fast, slow = SearchIndex(loaded), SearchIndex(made)
+    assert _index_parts(fast) == _index_parts(slow)
+    assert any(fast.disputed) and any(fast.kinds)  # the comparison covers disputes, precisions
+    for query in ("porto", "filing", "zürich", "meets"):
+        assert fast.search(query).events == slow.search(query).events

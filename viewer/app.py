@@ -11,7 +11,7 @@ import stat
 import sys
 import textwrap
 import time
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
 
 from viewer import __version__
@@ -242,6 +242,43 @@ def sanitise_scale_factors(environ: MutableMapping[str, str] = os.environ) -> No
             )
 
 
+# Qt's platforms that show windows on a display server: X11 (xcb) and Wayland. Any other
+# (offscreen, minimal, eglfs, vnc …) needs no DISPLAY.
+_X11_PLATFORMS = {"xcb"}
+_WAYLAND_PLATFORMS = {"wayland", "wayland-egl", "wayland-brcm"}
+
+
+def display_problem(environ: Mapping[str, str] = os.environ) -> str | None:
+    """One line saying that no window can open, when Qt would use X11 or Wayland and neither has
+    a display (Qt itself aborts the process with a core dump and a misleading "libxcb-cursor0 is
+    needed"); None when a window can open or QT_QPA_PLATFORM names a platform without one."""
+    if os.name != "posix" or sys.platform == "darwin":
+        return None
+    asked = environ.get("QT_QPA_PLATFORM", "")
+    # "xcb;offscreen" is a list Qt tries in turn; "offscreen:fontengine=freetype" has options.
+    names = [part.partition(":")[0].strip() for part in asked.split(";") if part.strip()]
+    # Unset, Qt picks X11, or Wayland in a Wayland session.
+    names = names or ["xcb", "wayland"]
+    if any(name not in _X11_PLATFORMS | _WAYLAND_PLATFORMS for name in names):
+        return None
+    runtime = environ.get("XDG_RUNTIME_DIR")
+    wayland = bool(
+        environ.get("WAYLAND_DISPLAY")
+        or environ.get("WAYLAND_SOCKET")
+        # Without WAYLAND_DISPLAY, Wayland clients connect to the compositor's default socket.
+        or (runtime and os.path.exists(os.path.join(runtime, "wayland-0")))
+    )
+    for name in names:
+        if (name in _X11_PLATFORMS and environ.get("DISPLAY")) or (
+            name in _WAYLAND_PLATFORMS and wayland
+        ):
+            return None
+    return (
+        "cannot open a window: there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set); "
+        "--export and --convert work without one"
+    )
+
+
 def settings_path() -> Path | None:
     """Where QSettings() keeps this app's settings on Linux and other XDG systems (None on
     Windows and macOS, where they are not a file we can check first)."""
@@ -333,7 +370,13 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
         QGuiApplication.instance(), QApplication
     ):
         return _fail("a non-widget Qt application is already running")
-    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    app = QApplication.instance()
+    if app is None:
+        # Before the application: without a display Qt aborts the whole process.
+        problem = display_problem()
+        if problem:
+            return _fail(problem)
+        app = QApplication([sys.argv[0], *argv])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORGANISATION)
     app.setApplicationVersion(__version__)

@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer import activity
 from viewer.errors import log
+from viewer.loading import full_collections_paused
 from viewer.model.aggregate import EventIndex
 from viewer.model.dates import DateError, date_from_seconds, parse_date
 from viewer.model.filtered import FilteredIndex
@@ -120,6 +122,10 @@ class FindController(QObject):
             self._building = None
             self.indexing.emit(False)
         self.changed.emit()
+        if len(timeline.events) > SYNC_INDEX_EVENTS:
+            # Built at once in the background, so that it is ready by the time a large
+            # timeline's first search or filter asks for it.
+            self.ensure_index()
 
     @property
     def index(self) -> SearchIndex | None:
@@ -258,7 +264,20 @@ class FindController(QObject):
         if self._building is not None:
             return
         timeline, generation = self.timeline, self._generation
-        job = _Job(lambda: SearchIndex(timeline))
+
+        def dropped() -> bool:
+            return generation != self._generation
+
+        def step_done() -> bool:
+            # Between steps, give way while the picture is being moved (see viewer.activity).
+            activity.wait_until_quiet(dropped)
+            return dropped()
+
+        def build() -> SearchIndex:
+            with full_collections_paused():
+                return SearchIndex(timeline, cancelled=step_done)
+
+        job = _Job(build)
         job.done.connect(lambda index: self._on_indexed(index, generation))
         self._building = job
         self.indexing.emit(True)

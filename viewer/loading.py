@@ -34,7 +34,7 @@ _gc_thresholds = gc.get_threshold()
 
 
 @contextmanager
-def _full_collections_paused() -> Iterator[None]:
+def full_collections_paused() -> Iterator[None]:
     global _gc_pauses, _gc_thresholds
     with _gc_lock:
         if _gc_pauses == 0:
@@ -60,9 +60,14 @@ def load_timeline_file(
     and other tools' files are imported (viewer.model.importers, told apart by content).
 
     `progress` and `cancel` are passed on to load_timeline or the importer (see there).
+    The window's loading thread and the command line both load through here, with Python's
+    full garbage collections paused (they would find nothing and cost seconds).
     """
     path = Path(path)
-    return load_any(path, root=trust_root_for(path), progress=progress, cancel=cancel)
+    with full_collections_paused():
+        timeline = load_any(path, root=trust_root_for(path), progress=progress, cancel=cancel)
+        timeline.index  # noqa: B018  the lanes' columns, made here (in the loading thread)
+    return timeline
 
 
 def unexpected_error_message(path: Path, exc: BaseException) -> str:
@@ -88,11 +93,9 @@ class _LoadThread(QThread):
 
     def run(self) -> None:
         try:
-            with _full_collections_paused():
-                timeline = load_timeline_file(
-                    self.path, progress=self.progressed.emit, cancel=self.cancel_flag
-                )
-                timeline.index  # noqa: B018  made here, not in the window's thread
+            timeline = load_timeline_file(
+                self.path, progress=self.progressed.emit, cancel=self.cancel_flag
+            )
         except LoadCancelled:
             return  # the loader forgot this load when it asked to cancel it
         except TimelineError as exc:

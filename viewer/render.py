@@ -451,13 +451,16 @@ class TimelineRenderer:
 
     # -- the scene --------------------------------------------------------------------------
 
-    def scene(self, scale: TimeScale, frame: Frame, y_offset: float = 0.0) -> list[Mark]:
+    def scene(
+        self, scale: TimeScale, frame: Frame, y_offset: float = 0.0, seen_only: bool = False
+    ) -> list[Mark]:
         """The events drawn one by one in this view, as marks in picture pixels, in time order.
 
         In a view of lanes and clusters, the events shown on their own (a cluster of one).
-        Rows above or below the picture are included; painting skips them.
+        Rows scrolled above or below the picture are included, unless `seen_only` (painting
+        and hit tests: a view of a busy day can hold thousands of events in rows out of sight).
         """
-        key = (scale, frame.width, frame.rows_top, frame.rows_bottom, y_offset)
+        key = (scale, frame.width, frame.rows_top, frame.rows_bottom, y_offset, seen_only)
         if self._scene[0] == key:
             return self._scene[1]
         marks: list[Mark] = []
@@ -473,6 +476,10 @@ class TimelineRenderer:
                 p = lay.placed.get(i)
                 if p is not None:
                     top = frame.rows_top + p.row * ROW_HEIGHT - y_offset
+                    if seen_only and not (
+                        frame.rows_top - 2 * ROW_HEIGHT < top < frame.rows_bottom + ROW_HEIGHT
+                    ):
+                        continue
                     marks.append(
                         self._mark(
                             i, p.bar_x0 + dx, p.bar_x1 + dx, p.is_point, p.label_x + dx, top, scale
@@ -559,7 +566,7 @@ class TimelineRenderer:
     def mark_of(self, index: int, scale: TimeScale, frame: Frame, y_offset: float = 0.0) -> Mark:
         """Event `index`'s mark as drawn in this view, or where it would be (in its lane, or in
         the first row) if it is not drawn."""
-        for m in self.scene(scale, frame, y_offset):
+        for m in self.scene(scale, frame, y_offset, seen_only=True):
             if m.event == index:
                 return m
         if self.mode(scale, frame.width) is Mode.AGGREGATE:
@@ -593,7 +600,7 @@ class TimelineRenderer:
         see cluster_at()."""
         if not frame.rows_top <= point.y() < frame.rows_bottom:
             return None
-        for m in reversed(self.scene(scale, frame, y_offset)):
+        for m in reversed(self.scene(scale, frame, y_offset, seen_only=True)):
             if _rect(m.rect).adjusted(-3, -3, 3, 3).contains(point):
                 return m.event
             if m.label and _rect(m.label_rect).contains(point):
@@ -867,7 +874,7 @@ class TimelineRenderer:
                 self._paint_event(painter, frame, mark, True, False)
         else:
             matches = self._matches
-            for mark in self.scene(scale, frame, y_offset):
+            for mark in self.scene(scale, frame, y_offset, seen_only=True):
                 found = None if matches is None else mark.event in matches
                 self._paint_event(
                     painter, frame, mark, mark.event == selected, mark.event == hovered, found
@@ -1212,10 +1219,20 @@ class TimelineRenderer:
         painter.setBrush(QBrush(fill))
         pen = QPen(INK if selected else color, 2 if selected else 1.2)
         if not solid:
+            # One pixel wide: Qt draws a dotted line that thin directly, where 1.2 px made it
+            # stroke every dot as a shape (20 ms for one band across the screen, not 0.2).
+            pen.setWidthF(2 if selected else 1.0)
             pen.setStyle(Qt.PenStyle.DotLine)
         painter.setPen(pen)
+        # A month or a year zoomed to hours is tens of thousands of pixels wide, and stroking a
+        # dotted edge that long costs milliseconds a band: draw only what can be seen (the
+        # edges cut off lie outside the picture anyway).
+        seen = painter.worldTransform().inverted()[0].mapRect(QRectF(painter.viewport()))
+        left, right = max(rect.left(), seen.left() - 8), min(rect.right(), seen.right() + 8)
+        if right <= left:
+            return
         path = QPainterPath()
-        path.addRoundedRect(rect, 3, 3)
+        path.addRoundedRect(QRectF(left, rect.top(), right - left, rect.height()), 3, 3)
         painter.drawPath(path)
 
     def _paint_sample(self, painter: QPainter, item: LegendItem, x: float, cy: float) -> None:

@@ -17,6 +17,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QScrollBar, QSizePolicy, QToolTip, QWidget
 
+from viewer import activity
 from viewer.model.aggregate import Cluster, EventIndex
 from viewer.model.dates import PartialDate, date_from_seconds
 from viewer.model.scale import TimeScale, fit
@@ -373,6 +374,7 @@ class TimelineView(QWidget):
     # -- Qt events --------------------------------------------------------------------------
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        activity.frame_drawn()
         painter = QPainter(self)
         if self._renderer is None:
             painter.fillRect(self.rect(), self.palette().base())

@@ -88,7 +88,8 @@ class EventIndex:
         starts, ends = self.starts, self.ends
         lo = bisect.bisect_left(starts, t_a - self._max_short)
         hi = bisect.bisect_right(starts, t_b)
-        found = [i for i in range(lo, hi) if ends[i] >= t_a]
+        # In C: events of a month or a year can make [lo, hi) tens of thousands long.
+        found = list(itertools.compress(range(lo, hi), map(t_a.__le__, ends[lo:hi])))
         extra = [i for i in self._long if i < lo and ends[i] >= t_a and starts[i] <= t_b]
         if extra:
             found = sorted(set(found).union(extra))

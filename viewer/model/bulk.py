@@ -23,7 +23,8 @@ from msgspec import UNSET, Raw, Struct, UnsetType
 
 from viewer.model.dates import DateError, DateSpan, parse_when
 from viewer.model.limits import MAX_CATEGORIES, MAX_CHARS, MAX_SEARCH_CHARS
-from viewer.model.store import EventStore, time_order
+from viewer.model.scene import MarkKind, mark_kind
+from viewer.model.store import EventStore, Facts, time_order
 from viewer.model.timeline import PALETTE, Category, Event, QuoteSearch, Source, locate
 from viewer.model.timeline import SearchTooLong as _SearchTooLong
 
@@ -55,6 +56,19 @@ class _Event(Struct, forbid_unknown_fields=True):
     end: str | UnsetType = UNSET
     note: str | UnsetType = UNSET
     disputed_by: list[str] | UnsetType = UNSET
+
+
+class _Facts(Struct):
+    """The fields of an event that search and the filters read (its checks are _Event's)."""
+
+    id: str
+    title: str
+    date: str
+    citations: list[_Citation]
+    summary: str = ""
+    end: str = ""
+    note: str = ""
+    disputed_by: list[str] = []
 
 
 class _Top(Struct, forbid_unknown_fields=True):
@@ -330,6 +344,31 @@ def read_events(
         warned = sum(
             not all([found[c.source, c.quote] for c in e.citations]) for e in in_file_order()
         )
+    kinds: dict[tuple[str, str], MarkKind] = {}
+    read_facts = msgspec.json.Decoder(_Facts).decode
+
+    def kind(date: str, end: str) -> MarkKind:
+        if len(kinds) >= _DATES_KEPT:
+            kinds.clear()
+        k = kinds[date, end] = mark_kind(_span(date, end or UNSET))
+        return k
+
+    def facts(positions: Iterable[int]) -> Facts:
+        es = [read_facts(view[offsets[k] : offsets[k] + lengths[k]]) for k in positions]
+        cited = [[(c.source, c.quote) for c in e.citations] for e in es]
+        got = [list(map(found.__getitem__, pairs)) for pairs in cited]
+        return Facts(
+            ids=[e.id for e in es],
+            titles=[e.title for e in es],
+            summaries=[e.summary for e in es],
+            notes=[e.note for e in es],
+            cited=cited,
+            disputed_by=[bool(e.disputed_by) for e in es],
+            warned=[not all(g) for g in got],
+            uncited=[not any(g) for g in got],
+            kinds=[kinds.get((e.date, e.end)) or kind(e.date, e.end) for e in es],
+        )
+
     order = time_order(starts, ends)
     if order is not None:
         starts, ends, cats = (
@@ -354,6 +393,7 @@ def read_events(
         warned=warned,
         disputes={other: tuple(sorted(at)) for other, at in disputes.items()},
         order=order,
+        facts=facts,
     )
 
 

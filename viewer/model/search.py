@@ -18,6 +18,7 @@ panel can mark a match where it really is, whatever folding did to lengths.
 from __future__ import annotations
 
 import bisect
+import collections
 import functools
 import itertools
 import re
@@ -29,9 +30,13 @@ from dataclasses import dataclass, replace
 
 from viewer.model.aggregate import EventIndex
 from viewer.model.scene import MarkKind, mark_kind
-from viewer.model.timeline import Timeline
+from viewer.model.store import Facts
+from viewer.model.timeline import Event, Timeline
 
 _SEP = "\x00"  # between an event's fields: not white space, and no query holds it
+_EVENT_SEP = "\x01"  # between events' texts while they are folded together
+_CHUNK = 1024  # events read and folded at a time while indexing (about 10 ms)
+_QUOTES_KEPT = 100_000  # distinct folded quotes remembered while indexing
 # Combining marks of the scripts in use, dropped after decomposition (é -> e, й -> и).
 _MARKS = re.compile(
     "[\u0300-\u036f\u0483-\u0489\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]"
@@ -135,7 +140,11 @@ class SearchIndex:
     ) -> None:
         events = timeline.events
         n = len(events)
-        titles = {sid: s.title for sid, s in timeline.sources.items()}
+        # Folded once each: the sources' titles, and quotes (many events quote the same).
+        titles = collections.defaultdict(
+            str, {sid: fold(s.title) for sid, s in timeline.sources.items()}
+        )
+        quotes: dict[str, str] = {}
         texts: list[str] = []
         citing = {sid: bytearray(n) for sid in timeline.sources}
         kinds = bytearray(n)
@@ -143,25 +152,42 @@ class SearchIndex:
         warned = bytearray(n)
         uncited = bytearray(n)
         kind_codes = {kind: k for k, kind in enumerate(MarkKind)}
-        for i in range(n):
-            if i % 20_000 == 0:
-                if cancelled is not None and cancelled():
-                    raise InterruptedError("search index cancelled")
-                if progress is not None:
-                    progress(i, n)
-            e = events[i]
-            cited = dict.fromkeys(c.source_id for c in e.citations)
-            words = [e.title, e.summary, e.note]
-            words += [c.quote for c in e.citations]
-            words += [titles.get(sid, "") for sid in cited]
-            texts.append(fold(_SEP.join(words)))
-            kinds[i] = kind_codes[mark_kind(e.when)]
-            disputed[i] = bool(e.disputed_by) or bool(timeline.events.disputing(e.id))
-            warned[i] = bool(e.warnings)
-            uncited[i] = timeline.marked_uncited(e)
-            for sid in cited:
-                if sid in citing:
-                    citing[sid][i] = 1
+        disputes = events.disputed_ids()
+        for i0 in range(0, n, _CHUNK):
+            if cancelled is not None and cancelled():
+                raise InterruptedError("search index cancelled")
+            if progress is not None:
+                progress(i0, n)
+            i1 = min(n, i0 + _CHUNK)
+            f = events.facts(i0, i1) or _facts_of(timeline, events[i0:i1])
+            # Each source an event cites, once, in the order first cited.
+            sids = [
+                [pairs[0][0]] if len(pairs) == 1 else list(dict.fromkeys(s for s, _q in pairs))
+                for pairs in f.cited
+            ]
+            own = _fold_each(
+                [_SEP.join(fields) for fields in zip(f.titles, f.summaries, f.notes, strict=True)]
+            )
+            if len(quotes) > _QUOTES_KEPT:
+                quotes.clear()
+            for pairs in f.cited:
+                for _sid, q in pairs:
+                    if q not in quotes:
+                        quotes[q] = fold(q)
+            texts += [
+                _SEP.join([mine, *[quotes[q] for _s, q in pairs], *[titles[s] for s in ids]])
+                for mine, pairs, ids in zip(own, f.cited, sids, strict=True)
+            ]
+            kinds[i0:i1] = bytes(map(kind_codes.__getitem__, f.kinds))
+            warned[i0:i1] = bytes(f.warned)
+            uncited[i0:i1] = bytes(f.uncited)
+            disputed[i0:i1] = bytes(
+                [d or e in disputes for d, e in zip(f.disputed_by, f.ids, strict=True)]
+            )
+            for i, ids in enumerate(sids, i0):
+                for sid in ids:
+                    if sid in citing:
+                        citing[sid][i] = 1
         self._n = n
         self._texts = texts
         # Facts the filters ask of every event, one byte an event.
@@ -194,6 +220,35 @@ class SearchIndex:
             mask |= self._citing.get(sid, 0)
         flags = mask.to_bytes(self._n, "little")
         return SearchResult(query, list(itertools.compress(range(self._n), flags)), sources, flags)
+
+
+def _facts_of(timeline: Timeline, events: tuple[Event, ...]) -> Facts:
+    return Facts(
+        ids=[e.id for e in events],
+        titles=[e.title for e in events],
+        summaries=[e.summary for e in events],
+        notes=[e.note for e in events],
+        cited=[[(c.source_id, c.quote) for c in e.citations] for e in events],
+        disputed_by=[bool(e.disputed_by) for e in events],
+        warned=[bool(e.warnings) for e in events],
+        uncited=list(map(timeline.marked_uncited, events)),
+        kinds=[mark_kind(e.when) for e in events],
+    )
+
+
+def _fold_each(texts: list[str]) -> list[str]:
+    """fold() of each text, folding them together as one string (one call into C for many
+    short texts instead of several each)."""
+    joined = _EVENT_SEP.join(texts)
+    if joined.count(_EVENT_SEP) != len(texts) - 1:  # a text holds the separator itself
+        return list(map(fold, texts))
+    if joined.isascii():
+        folded = joined.lower()
+    else:
+        folded = _MARKS.sub("", unicodedata.normalize("NFKD", joined)).casefold()
+    # White space as fold() leaves it, within each text: runs made one space, none at the
+    # ends (split() also splits at the separator's neighbours, never at the separator).
+    return [" ".join(t.split()) for t in folded.split(_EVENT_SEP)]
 
 
 @functools.cache

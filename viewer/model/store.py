@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import functools
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
+    from viewer.model.scene import MarkKind
     from viewer.model.timeline import Event
 
 # Enough for every event a few screens of detail hold, with room for the panel and hit tests.
@@ -40,6 +42,22 @@ def time_order(starts: Sequence[float], ends: Sequence[float]) -> list[int] | No
     order = sorted(range(n), key=ends.__getitem__)
     order.sort(key=starts.__getitem__)
     return order
+
+
+@dataclass
+class Facts:
+    """What search and the filters need of a run of events, as columns (one item an event),
+    read without making the events."""
+
+    ids: list[str]
+    titles: list[str]
+    summaries: list[str]
+    notes: list[str]
+    cited: list[list[tuple[str, str]]]  # (source id, quote) of each citation
+    disputed_by: list[bool]  # names another event in `disputed_by`
+    warned: list[bool]
+    uncited: list[bool]  # no passage quoted was found verbatim (see Timeline.marked_uncited)
+    kinds: list[MarkKind]
 
 
 class EventStore(Sequence["Event"]):
@@ -70,6 +88,7 @@ class EventStore(Sequence["Event"]):
         warned: int,
         disputes: dict[str, tuple[int, ...]],
         order: array | None = None,
+        facts: Callable[[Sequence[int]], Facts] | None = None,
         uncited: int | None = None,
     ) -> None:
         n = len(starts)
@@ -84,6 +103,7 @@ class EventStore(Sequence["Event"]):
         self.uncited = uncited
         self._disputes = disputes
         self._order = order
+        self._facts = facts
         if order is not None:
             if len(order) != n:
                 raise ValueError("the order differs in length from the columns")
@@ -164,6 +184,26 @@ class EventStore(Sequence["Event"]):
             if self._make(i).id == event_id:
                 return i
             at += 1  # another id with the same hash
+
+    def facts(self, i0: int, i1: int) -> Facts | None:
+        """The Facts of events i0 to i1 (in time order), if the store can read them faster than
+        it makes events; else None."""
+        if self._facts is None:
+            return None
+        if self._order is None:
+            return self._facts(range(i0, i1))
+        return self._facts(self._order[i0:i1])
+
+    @functools.cached_property
+    def category_bytes(self) -> bytes | None:
+        """`categories` as one byte an event (for lookups done in C), or None past 256."""
+        if len(self.category_ids) > 256:
+            return None
+        return bytes(iter(self.categories))  # not bytes(array): that copies its raw memory
+
+    def disputed_ids(self) -> Collection[str]:
+        """The ids that some event's `disputed_by` names."""
+        return self._disputes.keys()
 
     def disputing(self, event_id: str) -> tuple[int, ...]:
         """Positions of the events whose `disputed_by` names `event_id`."""
