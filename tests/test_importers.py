@@ -19,6 +19,7 @@ from viewer.model.importers.common import Builder, decode, progress_of
 from viewer.model.importers.detect import HEAD_BYTES, detect
 from viewer.model.limits import MAX_FILE_BYTES
 from viewer.model.loader import LoadCancelled, TimelineError
+from viewer.model.search import _facts_of
 from viewer.model.timeline import Timeline
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
@@ -504,6 +505,8 @@ def assert_same_import(path: Path, kind: str) -> Timeline | str:
     for e in slow.events[:: max(1, len(slow.events) // 50)]:  # found by id (a linear search)
         assert fast.event(e.id) == e
     assert fast.events.uncited == sum(map(slow.marked_uncited, slow.events))
+    n = len(slow.events)
+    assert fast.events.facts(0, n) == _facts_of(slow, tuple(slow.events))  # what search reads
     return fast
 
 

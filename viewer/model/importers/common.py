@@ -241,10 +241,7 @@ def imported_event(
         when = DateSpan(begin, until if until is not None and until != begin else None)
     except DateError as exc:
         raise TimelineError(path, where, str(exc)) from None
-    title = cut(title.strip(), "title") or "(untitled)"
-    summary = cut(summary.strip(), "summary")
-    if summary == title:
-        summary = ""
+    title, summary, note = imported_texts(title, summary, note)
     return Event(
         id=event_id,
         title=title,
@@ -252,8 +249,16 @@ def imported_event(
         category=category,
         summary=summary,
         citations=tuple(Citation(s, "", None) for s in dict.fromkeys(links)),
-        note=cut(note.strip(), "note"),
+        note=note,
     )
+
+
+def imported_texts(title: str, summary: str, note: str) -> tuple[str, str, str]:
+    """An imported event's title, summary and note as it keeps them: trimmed, within our
+    limits, a title at least "(untitled)", no summary that only repeats the title."""
+    title = cut(title.strip(), "title") or "(untitled)"
+    summary = cut(summary.strip(), "summary")
+    return title, "" if summary == title else summary, cut(note.strip(), "note")
 
 
 def category_id(categories: dict[str, Category], name: str) -> str:

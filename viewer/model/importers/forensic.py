@@ -20,7 +20,7 @@ import json
 import math
 import re
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, Union
@@ -36,11 +36,13 @@ from viewer.model.importers.common import (
     csv_rows,
     header_of,
     imported_event,
+    imported_texts,
     instant_from_micros,
     title_and_rest,
 )
 from viewer.model.loader import TimelineError, _Progress
-from viewer.model.store import EventStore, time_order
+from viewer.model.scene import MarkKind
+from viewer.model.store import EventStore, Facts, time_order
 from viewer.model.timeline import Event, Timeline
 
 _EVERY = 4096  # rows between progress reports (and cancellation checks)
@@ -96,14 +98,42 @@ def event_of(
         when = when_of(path, where, fields)
     if when is None:
         return None
+    title, summary, note = _row_texts(fields)
+    return imported_event(
+        path, where, event_id, title, when, None, category, summary=summary, note=note
+    )
+
+
+def _row_texts(fields: dict[str, Any]) -> tuple[str, str, str]:
+    """A row's title and summary (from its message) and note (its other fields)."""
     message = fields.get("message")
     message = message if isinstance(message, str) else ""
     title, summary = title_and_rest(message)
     shown = [(k, _shown(v)) for k, v in fields.items() if k not in _USED]
-    note = "\n".join([f"{k}: {v}" for k, v in shown if v not in _EMPTY])
-    return imported_event(
-        path, where, event_id, title, when, None, category, summary=summary, note=note
-    )
+    return title, summary, "\n".join([f"{k}: {v}" for k, v in shown if v not in _EMPTY])
+
+
+def _facts(fields_at: Callable[[int], dict[str, Any]]) -> Callable[[Sequence[int]], Facts]:
+    """What search and the filters read of the events at some positions in the file, from
+    their rows (`fields_at(k)`), without making the events: what search._facts_of reads of
+    them. An imported row cites nothing; its instant has a time of day, drawn as a day mark."""
+
+    def facts(positions: Sequence[int]) -> Facts:
+        texts = [imported_texts(*_row_texts(fields_at(k))) for k in positions]
+        n = len(texts)
+        return Facts(
+            ids=[f"e{k + 1}" for k in positions],
+            titles=[t[0] for t in texts],
+            summaries=[t[1] for t in texts],
+            notes=[t[2] for t in texts],
+            cited=[[] for _ in range(n)],
+            disputed_by=[False] * n,
+            warned=[False] * n,
+            uncited=[True] * n,
+            kinds=[MarkKind.DAY] * n,
+        )
+
+    return facts
 
 
 def add_row(b: Builder, where: str, fields: dict[str, Any], category_of: CategoryOf) -> None:
@@ -365,8 +395,14 @@ class _Columns:
                         )
         self.cats.extend(lanes)  # type: ignore[arg-type]
 
-    def timeline(self, steps: _Progress, make: Callable[[int], Event]) -> Timeline:
-        """The timeline of the events read, each made by `make(k)` from row k when asked for."""
+    def timeline(
+        self,
+        steps: _Progress,
+        make: Callable[[int], Event],
+        facts: Callable[[Sequence[int]], Facts],
+    ) -> Timeline:
+        """The timeline of the events read, each made by `make(k)` from row k when asked for;
+        `facts` reads what search needs of rows without making their events."""
         starts, ends, cats = self.starts, self.ends, self.cats
         n = len(starts)
         hashes = array("q", map(hash, map("e{}".format, range(1, n + 1))))
@@ -387,6 +423,7 @@ class _Columns:
             warned=0,
             disputes={},
             order=order,
+            facts=facts,
             uncited=n,  # an imported row cites nothing
         )
         return self.b.build(steps, store)
@@ -527,13 +564,16 @@ def import_csv(
     categories = b.categories
     instants = cols.instants
 
-    def make(k: int) -> Event:
+    def fields_at(k: int) -> dict[str, Any]:
         row = next(csv.reader(_lines_from(raw, cols.offsets[k]), strict=True))
-        fields = dict(zip(names, row, strict=True))
+        return dict(zip(names, row, strict=True))
+
+    def make(k: int) -> Event:
+        fields = fields_at(k)
         category = category_id(categories, category_of(fields))
         return event_of(path, "", f"e{k + 1}", fields, category, instants)  # type: ignore[return-value]
 
-    return cols.timeline(steps, make)
+    return cols.timeline(steps, make, _facts(fields_at))
 
 
 # JSON lines whose values are all texts, numbers, booleans or null: msgspec reads them in C,
@@ -589,14 +629,17 @@ def import_jsonl(
     categories = b.categories
     instants = cols.instants
 
-    def make(k: int) -> Event:
+    def fields_at(k: int) -> dict[str, Any]:
         at = cols.offsets[k]
         end = raw.find(b"\n", at)
-        fields = json.loads(raw[at : len(raw) if end < 0 else end].decode())
+        return json.loads(raw[at : len(raw) if end < 0 else end].decode())
+
+    def make(k: int) -> Event:
+        fields = fields_at(k)
         category = category_id(categories, category_of(fields))
         return event_of(path, "", f"e{k + 1}", fields, category, instants)  # type: ignore[return-value]
 
-    return cols.timeline(steps, make)
+    return cols.timeline(steps, make, _facts(fields_at))
 
 
 def _jsonl_columns(
