@@ -110,6 +110,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar=("START", "END"),
         help="export only this span of time, across the picture's width",
     )
+    p.add_argument(
+        "--theme",
+        choices=("light", "dark"),
+        help="the export's colours: light (the default) or dark",
+    )
+    p.add_argument(
+        "--alt-text",
+        metavar="FILE",
+        help=(
+            "with --export, also write a plain-text description of the picture to FILE (its "
+            "events in time order with their dates), for an article's alt attribute"
+        ),
+    )
     p.add_argument("--select", metavar="EVENT_ID", help="open with this event selected")
     p.add_argument(
         "--screenshot",
@@ -177,6 +190,8 @@ def run_export(args: argparse.Namespace) -> int:
             scale=args.scale,
             preset=args.preset,
             time_range=time_range,
+            theme=args.theme or "light",
+            alt_text_path=args.alt_text,
         )
     except PictureTooSmall as exc:
         if args.height is None:
@@ -467,15 +482,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.to is not None and not args.convert:
         return _fail("--to goes with --convert")
     if args.convert:
-        for flag in ("width", "height", "scale", "preset", "range", "select", "screenshot"):
+        for flag in (
+            "width",
+            "height",
+            "scale",
+            "preset",
+            "range",
+            "select",
+            "screenshot",
+            "theme",
+            "alt_text",
+        ):
             if getattr(args, flag) is not None:
-                return _fail(f"--{flag} does not go with --convert")
+                return _fail(f"--{flag.replace('_', '-')} does not go with --convert")
         return run_convert(args)
     if args.export:
         return run_export(args)
-    for flag in ("width", "height", "scale", "preset", "range"):
+    for flag in ("width", "height", "scale", "preset", "range", "theme", "alt_text"):
         if getattr(args, flag) is not None:
-            return _fail(f"--{flag} goes with --export")
+            return _fail(f"--{flag.replace('_', '-')} goes with --export")
     return run_gui(args, argv)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QThread, QTimer, Signal, Slot
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -32,7 +32,9 @@ from viewer.model.dates import DateError, date_from_seconds, parse_date
 from viewer.model.filtered import FilteredIndex
 from viewer.model.filters import NO_FILTERS, Filters, mask_flags, shown_mask
 from viewer.model.search import SearchIndex, SearchResult
+from viewer.model.theme import TEXT_CONTRAST, with_contrast
 from viewer.model.timeline import Timeline
+from viewer.theme import theme_from_palette
 
 SYNC_INDEX_EVENTS = 2_000  # indexed in the GUI thread up to this many events (a few ms)
 SYNC_SEARCH_EVENTS = 20_000  # searched and filtered in the GUI thread up to this many (a few ms)
@@ -435,7 +437,10 @@ class DateRangeDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName("rangeError")
         self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.setStyleSheet("color: #B00020")
+        # The theme's warning colour, kept at 4.5:1 against this dialog's background.
+        window = self.palette().color(QPalette.ColorRole.Window).name()
+        warning = with_contrast(theme_from_palette(self.palette()).warning, window, TEXT_CONTRAST)
+        self.error.setStyleSheet(f"color: {warning}")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer import accessible
 from viewer.bundle import trust_root_for
 from viewer.errors import log
 from viewer.event_list import EventList
@@ -51,6 +52,7 @@ from viewer.model.timeline import Timeline
 from viewer.model.timelinejs import timelinejs_bytes
 from viewer.render import TimelineRenderer
 from viewer.source_panel import SourcePanel, copy_to_clipboard, inline
+from viewer.theme import ThemeMenu
 from viewer.time_zone import TimeZoneMenu
 from viewer.timeline_view import TimelineView
 
@@ -93,6 +95,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings if settings is not None else QSettings()
         self.last_error: QMessageBox | None = None
+        accessible.install()  # the canvas's events, for assistive technology
         self.view = TimelineView()
         self.panel = SourcePanel()
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -206,6 +209,7 @@ class MainWindow(QMainWindow):
         for a in (self.zoom_in_action, self.zoom_out_action, self.fit_action):
             view_menu.addAction(a)
         self.time_zone_menu = TimeZoneMenu(view_menu, self.view, self.settings)
+        self.theme_menu = ThemeMenu(view_menu, self.settings)
         go_menu = bar.addMenu("&Go")
         for a in (self.previous_action, self.next_action, self.first_action, self.last_action):
             go_menu.addAction(a)
@@ -224,6 +228,11 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.previous_action)
         toolbar.addAction(self.next_action)
+        # Hidden from its context menu, the toolbar comes back from View by keyboard too.
+        self.toolbar_action = toolbar.toggleViewAction()
+        self.toolbar_action.setText("Tool&bar")
+        view_menu.addSeparator()
+        view_menu.addAction(self.toolbar_action)
 
     # -- timeline ---------------------------------------------------------------------------
 
@@ -390,6 +399,7 @@ class MainWindow(QMainWindow):
             self.export_box.path_edit.setText(self._setting("export/last", "timeline.png"))
             self.export_box.set_what(self._setting("export/what", WHOLE))
             self.export_box.set_preset(self._setting("export/preset", "") or None)
+            self.export_box.set_theme(self._setting("export/theme", "light"))
             self.export_box.start_edit.setText(self._setting("export/from", ""))
             self.export_box.end_edit.setText(self._setting("export/to", ""))
         self.export_box.open()
@@ -412,9 +422,14 @@ class MainWindow(QMainWindow):
         else:
             time_range, margin = None, FIT_MARGIN_PX
         done = self.export_to(
-            choice.path, preset=choice.preset, time_range=time_range, range_margin=margin
+            choice.path,
+            preset=choice.preset,
+            time_range=time_range,
+            range_margin=margin,
+            theme=choice.theme,
         )
         if done:
+            self.settings.setValue("export/theme", choice.theme)
             self.settings.setValue("export/what", choice.what)
             self.settings.setValue("export/preset", choice.preset or "")
             self.settings.setValue("export/from", choice.start.iso() if choice.start else "")
@@ -428,9 +443,10 @@ class MainWindow(QMainWindow):
         preset: str | None = None,
         time_range: tuple[float, float] | None = None,
         range_margin: float = FIT_MARGIN_PX,
+        theme: str = "light",
     ) -> bool:
-        """Export the timeline (or `time_range`, in seconds) to `path`, at the `preset`'s size;
-        errors are shown in a dialog."""
+        """Export the timeline (or `time_range`, in seconds) to `path`, at the `preset`'s size,
+        in the `theme`'s colours ('light' or 'dark'); errors are shown in a dialog."""
         assert self.timeline is not None
         # Without a preset, PNGs saved from the window are for publication: twice the pixels.
         scale = GUI_PNG_SCALE if preset is None and path.suffix.lower() == ".png" else None
@@ -452,6 +468,7 @@ class MainWindow(QMainWindow):
                 preset=preset,
                 time_range=time_range,
                 range_margin=range_margin,
+                theme=theme,
             )
         except ExportError as exc:
             log.warning("cannot export: %s", exc)

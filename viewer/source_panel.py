@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from PySide6.QtCore import (
+    QEvent,
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
@@ -61,10 +62,13 @@ from viewer.model.citing import citation_markdown, citation_plain
 from viewer.model.dates import Precision
 from viewer.model.search import highlight_pattern
 from viewer.model.text import isolate
+from viewer.model.theme import LIGHT, Theme
 from viewer.model.timeline import Event, Timeline
+from viewer.theme import theme_from_palette
 
-QUOTE_BACKGROUND = QColor("#FFE58A")
-SEARCH_BACKGROUND = QColor("#CFE3FF")  # a search match, told apart from the cited passage
+# In the light theme; each text view takes its colours from its palette (see _apply_theme).
+QUOTE_BACKGROUND = QColor(LIGHT.quote)
+SEARCH_BACKGROUND = QColor(LIGHT.match)  # a search match, told apart from the cited passage
 MAX_SEARCH_MARKS = 2_000  # matches marked in one source text
 PRECISION_WORDS = {
     Precision.YEAR: "known to the year",
@@ -164,8 +168,28 @@ def _plain_label(*, bold: bool = False, size_delta: int = 0, muted: bool = False
         font.setPointSizeF(font.pointSizeF() + size_delta)
     label.setFont(font)
     if muted:
-        label.setStyleSheet("color: #5B6470;")
+        label.setProperty("tone", "muted")
     return label
+
+
+def _tone_style(tone: str, theme: Theme) -> str:
+    """The style sheet for a widget of `tone` ('muted', 'disputed', 'warning', 'link') in
+    `theme`: colours that keep 4.5:1 against the theme's background."""
+    if tone == "disputed":
+        return f"color: {theme.disputed};"
+    if tone == "warning":
+        return f"color: {theme.warning}; font-weight: bold;"
+    if tone == "link":
+        return f"background: transparent; color: {theme.muted};"
+    return f"color: {theme.muted};"
+
+
+def apply_tones(root: QWidget, theme: Theme) -> None:
+    """Colour every widget under `root` that has a 'tone' property as `theme` says."""
+    for widget in root.findChildren(QWidget):
+        tone = widget.property("tone")
+        if isinstance(tone, str) and tone:
+            widget.setStyleSheet(_tone_style(tone, theme))
 
 
 WEB_SCHEMES = ("http", "https")
@@ -275,7 +299,7 @@ class SourceTextView(QWidget):
         self.part = QLabel()
         self.part.setTextFormat(Qt.TextFormat.PlainText)
         self.part.setWordWrap(True)
-        self.part.setStyleSheet("color: #5B6470;")
+        self.part.setProperty("tone", "muted")
         self.earlier_button = QToolButton()
         self.earlier_button.setText("◀ Earlier")
         self.earlier_button.setToolTip("Show the text before this part")
@@ -295,6 +319,33 @@ class SourceTextView(QWidget):
         layout.addWidget(self.bar)
         layout.addWidget(self.edit, 1)
         self.bar.hide()
+        self.quote_color = QColor(QUOTE_BACKGROUND)
+        self.search_color = QColor(SEARCH_BACKGROUND)
+        self._apply_theme()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._apply_theme()
+        super().changeEvent(event)
+
+    def _apply_theme(self) -> None:
+        """Take the passage's and the matches' colours from the palette (kept at 4.5:1 against
+        its text), and recolour what is marked now."""
+        theme = theme_from_palette(self.palette())  # its children have not had theirs yet
+        was = (self.quote_color.name(), self.search_color.name())
+        self.quote_color = QColor(theme.quote)
+        self.search_color = QColor(theme.match)
+        recolour = dict(zip(was, (self.quote_color, self.search_color), strict=True))
+        apply_tones(self, theme)
+        selections = self.edit.extraSelections()
+        for selection in selections:
+            new = recolour.get(selection.format.background().color().name())
+            if new is not None:
+                fmt = selection.format  # a copy: set it back
+                fmt.setBackground(new)
+                selection.format = fmt
+        if selections:
+            self.edit.setExtraSelections(selections)
 
     @property
     def text(self) -> str:
@@ -346,7 +397,7 @@ class SourceTextView(QWidget):
     def highlighted_text(self) -> str:
         """The highlighted passage as shown (line breaks as "\\n"); '' if none shows."""
         selections = [
-            s for s in self.edit.extraSelections() if s.format.background() == QUOTE_BACKGROUND
+            s for s in self.edit.extraSelections() if s.format.background() == self.quote_color
         ]
         if not selections:
             return ""
@@ -364,11 +415,11 @@ class SourceTextView(QWidget):
         return [
             s.cursor.selectedText().replace("\u2029", "\n")
             for s in self.edit.extraSelections()
-            if s.format.background() == SEARCH_BACKGROUND
+            if s.format.background() == self.search_color
         ]
 
     def _mark_search(self) -> None:
-        keep = [s for s in self.edit.extraSelections() if s.format.background() == QUOTE_BACKGROUND]
+        keep = [s for s in self.edit.extraSelections() if s.format.background() == self.quote_color]
         if self._search is None:
             self.edit.setExtraSelections(keep)
             return
@@ -382,7 +433,7 @@ class SourceTextView(QWidget):
             selection = QTextEdit.ExtraSelection()
             selection.cursor = cursor
             fmt = QTextCharFormat()
-            fmt.setBackground(SEARCH_BACKGROUND)
+            fmt.setBackground(self.search_color)
             selection.format = fmt
             found.append(selection)
             if len(found) >= MAX_SEARCH_MARKS:
@@ -445,7 +496,7 @@ class SourceTextView(QWidget):
             selection = QTextEdit.ExtraSelection()
             selection.cursor = cursor
             fmt = QTextCharFormat()
-            fmt.setBackground(QUOTE_BACKGROUND)
+            fmt.setBackground(self.quote_color)
             fmt.setFontWeight(QFont.Weight.Bold)
             selection.format = fmt
             self.edit.setExtraSelections([selection])
@@ -633,11 +684,11 @@ class SourcePanel(QWidget):
             Qt.TextInteractionFlag.LinksAccessibleByMouse
             | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
         )
-        self.dispute.setStyleSheet("color: #A33B00;")
+        self.dispute.setProperty("tone", "disputed")
         self.dispute.linkActivated.connect(self._on_dispute_link)
         self._dispute_ids: list[str] = []
         self.warnings = _plain_label()
-        self.warnings.setStyleSheet("color: #B00020; font-weight: bold;")
+        self.warnings.setProperty("tone", "warning")
 
         self.citation_list = CitationList()
         self.citation_list.setAccessibleName("Citations")
@@ -679,7 +730,7 @@ class SourcePanel(QWidget):
         self.source_link.setReadOnly(True)
         self.source_link.setFrame(False)
         self.source_link.setAccessibleName("Source link")
-        self.source_link.setStyleSheet("background: transparent; color: #5B6470;")
+        self.source_link.setProperty("tone", "link")
         self.open_link_button = QPushButton("Open link")
         self.open_link_button.setAccessibleName("Open link")
         self.open_link_button.clicked.connect(self.open_link)
@@ -731,7 +782,14 @@ class SourcePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
+        apply_tones(self, theme_from_palette(self.palette()))
         self.show_event(None, None)
+
+    def changeEvent(self, event: QEvent) -> None:
+        # View → Theme or the desktop's theme changed: the greys and reds follow.
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            apply_tones(self, theme_from_palette(self.palette()))
+        super().changeEvent(event)
 
     @property
     def current_event(self) -> Event | None:
