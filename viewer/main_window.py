@@ -73,7 +73,9 @@ def uncited_note(timeline: Timeline) -> str:
     """'; N uncited (no source quoted)' for the status bar, or ''."""
     if not timeline.imported:
         return ""  # our own format's events all cite: a quote not found is a warning
-    uncited = sum(1 for e in timeline.events if timeline.marked_uncited(e))
+    uncited = timeline.events.uncited  # the importer counted them: no event need be made
+    if uncited is None:
+        uncited = sum(1 for e in timeline.events if timeline.marked_uncited(e))
     return f"; {uncited:,} uncited (no source quoted)" if uncited else ""
 
 
