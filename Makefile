@@ -9,9 +9,10 @@ XVFB   := xvfb-run -a -s "-screen 0 1920x1080x24"
 PKG_VENV  ?= .venv-package
 PKG_STAMP := $(PKG_VENV)/.installed
 
-.PHONY: run test lint system package icons gallery bench bench-startup clean
+.PHONY: run test lint system package icons shortcuts gallery bench bench-startup clean
 
-$(STAMP): pyproject.toml
+# After the system step: on a stock Debian, python3 -m venv needs python3-venv.
+$(STAMP): pyproject.toml | system
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[test]'
 	$(BIN)/python -c "import viewer, pytestqt"
@@ -29,18 +30,20 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 # The GUI tests run twice: on Qt's offscreen platform and on a real X server (Xvfb).
-# With TIMELINE_VIEWER_FROZEN naming a built app (CI sets it after `make package`), the first
-# run also tests the packaged app; those tests start their own X server, so once is enough.
+# With TIMELINE_VIEWER_FROZEN naming a built app and TIMELINE_VIEWER_DEB the .deb (CI sets them
+# after `make package`), the first run also tests the packaged app and the .deb; those tests
+# start their own X server, so once is enough.
 test: system $(STAMP) lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest -q
-	env -u TIMELINE_VIEWER_FROZEN QT_QPA_PLATFORM=xcb $(XVFB) $(BIN)/pytest -q
+	env -u TIMELINE_VIEWER_FROZEN -u TIMELINE_VIEWER_DEB QT_QPA_PLATFORM=xcb $(XVFB) $(BIN)/pytest -q
 
-$(PKG_STAMP): pyproject.toml
+$(PKG_STAMP): pyproject.toml | system
 	$(PYTHON) -m venv $(PKG_VENV)
 	$(PKG_VENV)/bin/pip install -q --disable-pip-version-check '.[package]'
 	touch $(PKG_STAMP)
 
-# dist/timeline-viewer/timeline-viewer and dist/timeline-viewer-<version>-linux-<arch>.tar.gz
+# dist/timeline-viewer/timeline-viewer, dist/timeline-viewer-<version>-linux-<arch>.tar.gz and
+# dist/timeline-viewer_<version>_<arch>.deb
 package: system $(PKG_STAMP)
 	$(PKG_VENV)/bin/python release/package.py
 
@@ -56,6 +59,10 @@ bench-startup: system $(STAMP)
 # Redraw every icon size from resources/icons/timeline-viewer.svg.
 icons: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python release/make_icons.py
+
+# Rewrite README.md's table of keyboard shortcuts from the window's actions.
+shortcuts: $(STAMP)
+	QT_QPA_PLATFORM=offscreen PYTHONPATH=. $(BIN)/python release/shortcuts_table.py
 
 # Redraw docs/gallery/ (the built-in timeline at several zooms and sizes) with the app itself.
 gallery: $(STAMP)

@@ -13,6 +13,8 @@ do not mix. Each process, on Qt's offscreen platform at device pixel ratio 1:
 - frame times: a scripted sweep of 240 steps, alternating a zoom step about the centre with a
   pan of 150 px, from the whole range down to a single day around the busiest moment; each
   step is painted synchronously (QWidget.repaint) and timed; p50, p95 and max;
+- the 40-step zoom sweep of issue 15 (the whole range to one day and back out to 37% of it,
+  each step painted synchronously): its slowest frame and the span it showed;
 - wheel to frame: 30 mouse-wheel events sent to the view at points of the sweep, each timed
   from the event to the end of the painted frame;
 - a 3840x2160 PNG export of the whole timeline;
@@ -36,6 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "benchmarks" / ".cache"
 SWEEP_STEPS = 240
+ZOOM_STEPS = 40  # issue 15's sweep: the whole range to one day and back to 37% of it
 WHEEL_SAMPLES = 30
 DAY = 86_400.0
 
@@ -125,6 +128,7 @@ def measure(path: Path) -> dict:
             view.repaint()
             wheel.append(time.perf_counter() - t)
     frames.sort()
+    zoom_max_ms, zoom_max_span = zoom_sweep(view, target)
     browsing_mb = _peak_mb() - baseline
 
     out = CACHE / f"{path.stem}-4k.png"
@@ -145,8 +149,36 @@ def measure(path: Path) -> dict:
         "memory_browsing_mb": browsing_mb,
         "memory_above_empty_app_mb": _peak_mb() - baseline,
         "sweep_steps": SWEEP_STEPS,
+        "zoom_sweep_max_ms": zoom_max_ms,
+        "zoom_sweep_max_at_span_days": zoom_max_span / DAY,
         "final_spp": view.scale.spp,
     }
+
+
+def zoom_sweep(view, target: float, steps: int = ZOOM_STEPS) -> tuple[float, float]:
+    """Issue 15's sweep: from the whole range down to one day about `target` in steps/2 zoom
+    steps, then back out to 37% of the range in as many; each step painted synchronously.
+    The slowest frame (ms) and the span (seconds) it showed."""
+    from viewer.model.scale import fit
+
+    view.fit_all()
+    width = float(view.width())
+    whole = view.scale.spp
+    finest = fit(target - DAY / 2, target + DAY / 2, width, 0).spp
+    half = steps // 2
+    spps = [whole * (finest / whole) ** (k / half) for k in range(1, half + 1)]
+    back = 0.37 * whole
+    spps += [finest * (back / finest) ** (k / half) for k in range(1, half + 1)]
+    worst, worst_span = 0.0, 0.0
+    for spp in spps:
+        scale = view.scale
+        view.set_scale(scale.zoomed(scale.spp / spp, scale.x_of(target)))
+        t = time.perf_counter()
+        view.repaint()
+        took = 1000 * (time.perf_counter() - t)
+        if took > worst:
+            worst, worst_span = took, view.scale.spp * width
+    return worst, worst_span
 
 
 def timeline_file(events: int, shape: str) -> Path:
@@ -173,7 +205,7 @@ def main(argv: list[str]) -> int:
     results = []
     header = (
         f"{'events':>9} {'shape':8} {'load→paint':>10} {'p50':>7} {'p95':>7} {'max':>7} "
-        f"{'wheel':>7} {'4K PNG':>7} {'mem:load':>8} {'browse':>7} {'+export':>7}"
+        f"{'zoom40':>7} {'wheel':>7} {'4K PNG':>7} {'mem:load':>8} {'browse':>7} {'+export':>7}"
     )
     print(header)
     print("-" * len(header))
@@ -195,7 +227,8 @@ def main(argv: list[str]) -> int:
             print(
                 f"{size:>9,} {shape:8} {r['load_to_first_paint_s']:>9.2f}s "
                 f"{r['frame_p50_ms']:>5.1f}ms {r['frame_p95_ms']:>5.1f}ms "
-                f"{r['frame_max_ms']:>5.1f}ms {r['wheel_to_frame_p50_ms']:>5.1f}ms "
+                f"{r['frame_max_ms']:>5.1f}ms {r['zoom_sweep_max_ms']:>5.1f}ms "
+                f"{r['wheel_to_frame_p50_ms']:>5.1f}ms "
                 f"{r['export_4k_png_s']:>6.2f}s {r['memory_after_load_mb']:>6.0f}MB "
                 f"{r['memory_browsing_mb']:>5.0f}MB {r['memory_above_empty_app_mb']:>5.0f}MB",
                 flush=True,

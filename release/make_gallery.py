@@ -28,6 +28,7 @@ from viewer.model.dates import parse_date  # noqa: E402
 from viewer.model.importers import load_any  # noqa: E402
 from viewer.model.loader import load_timeline  # noqa: E402
 from viewer.model.scale import MAX_VISIBLE_SECONDS, TimeScale, fit  # noqa: E402
+from viewer.theme import apply_theme  # noqa: E402
 
 # (file, window size, what the view shows: 'fit', 'calendar' or a date range, event selected)
 SHOTS = [
@@ -89,6 +90,29 @@ def search_shot(app, timeline, out: Path, settings) -> None:
     win.close()
 
 
+def theme_shots(app, timeline, docs: Path, settings) -> None:
+    """docs/theme-light.png and docs/theme-dark.png: the window in View → Theme's Light and
+    Dark, the Reuters report selected (its quote highlighted) and a search for "Reuters" on."""
+    for name in ("light", "dark"):
+        settings.setValue("view/theme", name)
+        win = MainWindow(timeline, settings)
+        win.resize(1600, 900)
+        win.show()
+        for _ in range(5):
+            app.processEvents()
+        win.find_bar.field.setText("Reuters")
+        win.find_bar.flush()
+        win.view.select(timeline.index_of("reuters-report"), keep_in_view=False)
+        for _ in range(5):
+            app.processEvents()
+        out = docs / f"theme-{name}.png"
+        win.grab().save(str(out))
+        win.close()
+        print(out)
+    settings.setValue("view/theme", "system")
+    apply_theme("system")
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[1]) if len(argv) > 1 else ROOT / "docs" / "gallery"
     out.mkdir(parents=True, exist_ok=True)
@@ -118,6 +142,7 @@ def main(argv: list[str]) -> int:
         grab(app, timeline, docs / "screenshot.png", (1600, 900), "fit", "reuters-report", settings)
         export_timeline(timeline, docs / "timeline.png")
         print(docs / "screenshot.png", docs / "timeline.png")
+        theme_shots(app, timeline, docs, settings)
     (out / ".settings.ini").unlink(missing_ok=True)
     return 0
 

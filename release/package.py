@@ -1,4 +1,4 @@
-"""Build the packaged app and the tar.gz to hand out, and check them against the size budget.
+"""Build the packaged app, the tar.gz and the .deb to hand out, and check the size budget.
 
     python release/package.py          build, then report and check the sizes
     python release/package.py --report only report and check an existing build
@@ -9,6 +9,11 @@ Run it in a virtual environment that holds the project, PyInstaller and no secon
     dist/timeline-viewer/timeline-viewer              the app (one folder; start this file)
     dist/timeline-viewer/install.sh                   adds it to the user's application menu
     dist/timeline-viewer-<version>-linux-<arch>.tar.gz that folder, ready to hand out
+    dist/timeline-viewer_<version>_<arch>.deb          the app for Debian and Ubuntu (where
+                                                      dpkg-deb is there to build it)
+
+The .deb installs the app in /opt/timeline-viewer, a launcher in /usr/bin, the menu entry, the
+icons in the hicolor theme and our own file type, application/x-timeline-viewer+json.
 
 Exits 1 if the folder or the tar.gz is over budget.
 """
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import platform
 import shutil
 import subprocess
@@ -29,6 +35,21 @@ ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "dist"
 APP_DIR = DIST / "timeline-viewer"
 BINARY = APP_DIR / "timeline-viewer"
+
+RELEASE = ROOT / "release"
+ICONS = ROOT / "resources" / "icons"
+MIME_TYPE = "application/x-timeline-viewer+json"
+# What build() adds to the app folder for the tar.gz; the .deb puts them in /usr/share instead.
+FOLDER_EXTRAS = (
+    "install.sh",
+    "timeline-viewer.desktop",
+    "timeline-viewer.png",
+    "timeline-viewer.svg",
+    "timeline-viewer-mime.xml",
+)
+# The .deb's icon sizes: those of ours the hicolor theme has a folder for (it has no 1024).
+DEB_ICON_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
+DEB_MAINTAINER = "Timeline Viewer maintainers <timeline-viewer@example.org>"
 
 MB = 1_000_000
 BUDGET_UNPACKED = 120 * MB
@@ -53,11 +74,11 @@ def build() -> None:
         check=True,
         cwd=ROOT,
     )
-    icons = ROOT / "resources" / "icons"
-    shutil.copy2(ROOT / "release" / "timeline-viewer.desktop", APP_DIR)
-    shutil.copy2(ROOT / "release" / "install.sh", APP_DIR)
-    shutil.copy2(icons / "timeline-viewer-256.png", APP_DIR / "timeline-viewer.png")
-    shutil.copy2(icons / "timeline-viewer.svg", APP_DIR / "timeline-viewer.svg")
+    shutil.copy2(RELEASE / "timeline-viewer.desktop", APP_DIR)
+    shutil.copy2(RELEASE / "install.sh", APP_DIR)
+    shutil.copy2(RELEASE / "timeline-viewer-mime.xml", APP_DIR)
+    shutil.copy2(ICONS / "timeline-viewer-256.png", APP_DIR / "timeline-viewer.png")
+    shutil.copy2(ICONS / "timeline-viewer.svg", APP_DIR / "timeline-viewer.svg")
 
 
 def make_tarball() -> Path:
@@ -73,6 +94,139 @@ def make_tarball() -> Path:
     with tarfile.open(tmp, "w:gz", compresslevel=9) as tar:
         for path in sorted(APP_DIR.rglob("*")):
             tar.add(path, arcname=str(path.relative_to(DIST)), recursive=False, filter=clean)
+    tmp.replace(out)
+    return out
+
+
+def deb_architecture() -> str:
+    """This machine's Debian architecture (amd64, arm64 …), as dpkg names it."""
+    done = subprocess.run(
+        ["dpkg", "--print-architecture"], check=True, capture_output=True, text=True
+    )
+    return done.stdout.strip()
+
+
+def deb_path() -> Path:
+    return DIST / f"timeline-viewer_{version()}_{deb_architecture()}.deb"
+
+
+def runtime_packages() -> list[str]:
+    """The Debian packages the app needs at run time (release/debian-runtime-packages, which
+    .ci/system-deps installs too)."""
+    lines = (RELEASE / "debian-runtime-packages").read_text("utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+# After installing and after removing: the menu, the file type and the icons take effect once
+# their caches are rebuilt. Debian's own triggers do it too where those packages are installed;
+# on a machine without a desktop the tools are missing, and that is fine.
+MAINTAINER_SCRIPT = """#!/bin/sh
+set -e
+case "$1" in
+  {actions})
+    if command -v update-mime-database >/dev/null 2>&1; then
+      update-mime-database /usr/share/mime || true
+    fi
+    if command -v update-desktop-database >/dev/null 2>&1; then
+      update-desktop-database -q /usr/share/applications || true
+    fi
+    if command -v gtk-update-icon-cache >/dev/null 2>&1; then
+      gtk-update-icon-cache -q -t -f /usr/share/icons/hicolor || true
+    fi
+    ;;
+esac
+exit 0
+"""
+
+DESCRIPTION = """\
+viewer for timelines of sourced events
+ Every event links to the exact passages of the source texts it rests on, and
+ every date keeps the precision its source gives. Reads its own format and
+ imports TimelineJS, Timeline Project, Timesketch, plaso and Aeon Timeline
+ files; exports PNG, SVG and PDF.
+"""
+
+COPYRIGHT = """\
+Timeline Viewer is under the MIT licence.
+
+It bundles Python (Python Software Foundation licence), Qt and Qt for Python
+(PySide6; LGPL-3, see /usr/share/common-licenses/LGPL-3) and the Python
+packages whose licences are in /opt/timeline-viewer/_internal/*.dist-info.
+"""
+
+
+def _normalise_modes(root: Path) -> None:
+    """Folders and programs 0755, other files 0644, whatever the build's umask left."""
+    for path in [root, *root.rglob("*")]:
+        if path.is_symlink():
+            continue
+        executable = path.is_dir() or path.stat().st_mode & 0o111
+        path.chmod(0o755 if executable else 0o644)
+
+
+def make_deb() -> Path:
+    """Pack the app folder as a Debian package with dpkg-deb: the app in /opt/timeline-viewer,
+    a launcher in /usr/bin, the menu entry, the icons, our MIME type and the docs."""
+    stage = ROOT / "build" / "deb"
+    if stage.exists():
+        shutil.rmtree(stage)
+    opt = stage / "opt" / "timeline-viewer"
+    shutil.copytree(
+        APP_DIR,
+        opt,
+        symlinks=True,
+        ignore=lambda d, _n: FOLDER_EXTRAS if Path(d) == APP_DIR else (),
+    )
+    share = stage / "usr" / "share"
+    (stage / "usr" / "bin").mkdir(parents=True)
+    # A link, not a script: the packaged app finds its bundle from its real path.
+    (stage / "usr" / "bin" / "timeline-viewer").symlink_to("/opt/timeline-viewer/timeline-viewer")
+    (share / "applications").mkdir(parents=True)
+    shutil.copy2(RELEASE / "timeline-viewer.desktop", share / "applications")
+    hicolor = share / "icons" / "hicolor"
+    for size in DEB_ICON_SIZES:
+        folder = hicolor / f"{size}x{size}" / "apps"
+        folder.mkdir(parents=True)
+        shutil.copy2(ICONS / f"timeline-viewer-{size}.png", folder / "timeline-viewer.png")
+    (hicolor / "scalable" / "apps").mkdir(parents=True)
+    shutil.copy2(ICONS / "timeline-viewer.svg", hicolor / "scalable" / "apps")
+    (share / "mime" / "packages").mkdir(parents=True)
+    shutil.copy2(RELEASE / "timeline-viewer-mime.xml", share / "mime/packages/timeline-viewer.xml")
+    (share / "doc" / "timeline-viewer").mkdir(parents=True)
+    (share / "doc" / "timeline-viewer" / "copyright").write_text(COPYRIGHT, "utf-8")
+    _normalise_modes(stage)
+
+    files = [p for p in stage.rglob("*") if p.is_file() and not p.is_symlink()]
+    installed_kib = sum(math.ceil(p.stat().st_size / 1024) for p in files)
+    control = {
+        "Package": "timeline-viewer",
+        "Version": version(),
+        "Architecture": deb_architecture(),
+        "Maintainer": DEB_MAINTAINER,
+        "Installed-Size": str(installed_kib),
+        "Depends": ", ".join(runtime_packages()),
+        "Section": "utils",
+        "Priority": "optional",
+        "Description": DESCRIPTION.rstrip("\n"),
+    }
+    debian = stage / "DEBIAN"
+    debian.mkdir()
+    (debian / "control").write_text(
+        "".join(f"{key}: {value}\n" for key, value in control.items()), "utf-8"
+    )
+    for name, actions in (("postinst", "configure"), ("postrm", "remove|purge")):
+        script = debian / name
+        script.write_text(MAINTAINER_SCRIPT.format(actions=actions), "utf-8")
+        script.chmod(0o755)
+
+    out = deb_path()
+    tmp = out.with_name(out.name + ".part")
+    # Owned by root in the package, whoever builds it.
+    subprocess.run(
+        ["dpkg-deb", "--root-owner-group", "--build", str(stage), str(tmp)],
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     tmp.replace(out)
     return out
 
@@ -120,6 +274,10 @@ def main(argv: list[str]) -> int:
     if not args.report:
         build()
         make_tarball()
+        if shutil.which("dpkg-deb"):
+            print(f"package: built {make_deb().relative_to(ROOT)}")
+        else:
+            print("package: no dpkg-deb here, so no .deb")
     if not BINARY.is_file() or not tarball_path().is_file():
         print(f"package: no build in {DIST}; run without --report first", file=sys.stderr)
         return 1

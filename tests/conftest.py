@@ -69,3 +69,15 @@ def window(open_window, builtin):
 
 def index_of(timeline: Timeline, event_id: str) -> int:
     return timeline.index_of(event_id)
+
+
+@pytest.fixture(autouse=True)
+def _system_theme_after_each_test():
+    """View → Theme changes the whole application's style and palette: put the system's back
+    after a test that chose a theme, so that the next test starts as the app does."""
+    yield
+    import sys
+
+    theme = sys.modules.get("viewer.theme")
+    if theme is not None and theme._system is not None:
+        theme.apply_theme("system")

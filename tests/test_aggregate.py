@@ -40,6 +40,21 @@ def test_visible_is_exactly_the_events_overlapping_the_range(seed):
         assert index.visible(a, b) == expected
 
 
+def test_visible_holds_for_durations_from_a_microsecond_to_deep_time():
+    """Events are searched in groups by how long they last (powers of two of seconds): from
+    sub-second times to ranges of billions of years, and instants of no length."""
+    rng = random.Random(11)
+    lengths = [0.0, 1e-6, 0.5, 1.0, 59.0, 3600.0, DAY, 31 * DAY, 366 * DAY, 1e12, 4.3e17]
+    starts = sorted(rng.uniform(-5e17, 5e9) for _ in range(2000))
+    ends = [s + rng.choice(lengths) for s in starts]
+    index = EventIndex(starts, ends, [0] * len(starts))
+    for _ in range(200):
+        a = rng.uniform(-6e17, 6e9)
+        b = a + rng.choice([1e-6, 1.0, DAY, 1e9, 1e18])
+        expected = [i for i in range(len(starts)) if ends[i] >= a and starts[i] <= b]
+        assert index.visible(a, b) == expected
+
+
 @pytest.mark.parametrize("bucket_days", [0.5, 3, 40, 365])
 def test_cluster_counts_add_up_to_the_events_starting_in_range(bucket_days):
     starts, ends, lanes = random_events(5000, 7)

@@ -99,6 +99,78 @@ def test_export_needs_no_display_whatever_the_platform_asked(tmp_path, platform)
     assert Image.open(out).size[0] == 500
 
 
+# -- no display -------------------------------------------------------------------------------
+
+NO_DISPLAY = (
+    "timeline-viewer: cannot open a window: there is no display (neither DISPLAY nor "
+    "WAYLAND_DISPLAY is set); --export and --convert work without one"
+)
+
+
+@pytest.mark.parametrize("platform", [None, "xcb", "wayland", "xcb;wayland"])
+def test_the_window_without_a_display_says_so_in_one_line(tmp_path, platform):
+    # What `make run` does over ssh or in a container: Qt alone would abort with a core dump
+    # and "libxcb-cursor0 is needed". XDG_RUNTIME_DIR holds no Wayland socket either.
+    env = app_env(tmp_path, XDG_RUNTIME_DIR=str(tmp_path))
+    if platform is not None:
+        env["QT_QPA_PLATFORM"] = platform
+    result = run(tmp_path, env=env, timeout=60)
+    assert result.returncode == 1  # an exit, not a signal (-6 is Qt's abort)
+    assert result.stderr.decode("utf-8").splitlines() == [NO_DISPLAY]
+    assert result.stdout == b""
+    assert NO_DISPLAY.removeprefix("timeline-viewer: ") in log_text(tmp_path)
+
+
+def test_export_and_convert_still_need_no_display(tmp_path):
+    env = app_env(tmp_path, XDG_RUNTIME_DIR=str(tmp_path))
+    result = run(tmp_path, "--export", str(tmp_path / "t.png"), "--width", "500", env=env)
+    assert result.returncode == 0, result.stderr
+    assert lines(result.stderr) == []
+    assert Image.open(tmp_path / "t.png").size[0] == 500
+    result = run(tmp_path, "--convert", str(tmp_path / "t.json"), env=env)
+    assert result.returncode == 0, result.stderr
+    assert lines(result.stderr) == []
+    assert json.loads((tmp_path / "t.json").read_text("utf-8"))["version"] == 1
+
+
+@pytest.mark.parametrize(
+    ("environ", "opens"),
+    [
+        ({}, False),
+        ({"QT_QPA_PLATFORM": "xcb"}, False),
+        ({"QT_QPA_PLATFORM": "xcb", "WAYLAND_DISPLAY": "wayland-1"}, False),
+        ({"QT_QPA_PLATFORM": "wayland", "DISPLAY": ":0"}, False),
+        ({"DISPLAY": ":0"}, True),
+        ({"WAYLAND_DISPLAY": "wayland-1"}, True),
+        ({"WAYLAND_SOCKET": "5"}, True),
+        ({"QT_QPA_PLATFORM": "xcb;wayland", "WAYLAND_DISPLAY": "wayland-1"}, True),
+        ({"QT_QPA_PLATFORM": "offscreen"}, True),
+        ({"QT_QPA_PLATFORM": "minimal"}, True),
+        ({"QT_QPA_PLATFORM": "offscreen:fontengine=freetype"}, True),
+        ({"QT_QPA_PLATFORM": "xcb;offscreen"}, True),
+        ({"QT_QPA_PLATFORM": "vnc:size=800x600"}, True),
+    ],
+)
+def test_which_environments_have_a_display(tmp_path, environ, opens):
+    from viewer.app import display_problem
+
+    environ = {"XDG_RUNTIME_DIR": str(tmp_path), **environ}
+    assert (display_problem(environ) is None) == opens
+
+
+def test_the_default_wayland_socket_is_a_display(tmp_path):
+    import socket
+
+    from viewer.app import display_problem
+
+    environ = {"XDG_RUNTIME_DIR": str(tmp_path), "QT_QPA_PLATFORM": "wayland"}
+    assert display_problem(environ) is not None
+    # WAYLAND_DISPLAY unset: Wayland clients connect to $XDG_RUNTIME_DIR/wayland-0.
+    with socket.socket(socket.AF_UNIX) as server:
+        server.bind(str(tmp_path / "wayland-0"))
+        assert display_problem(environ) is None
+
+
 # -- file names that are not UTF-8 ------------------------------------------------------------
 
 

@@ -93,6 +93,15 @@ def test_version_is_the_one_in_pyproject(binary, tmp_path):
     assert done.stdout.strip() == f"timeline-viewer {VERSION}"
 
 
+def test_without_a_display_the_app_says_so_in_one_line(binary, tmp_path):
+    done = run([binary], tmp_path, XDG_RUNTIME_DIR=str(tmp_path))
+    assert done.returncode == 1, done.stderr  # an exit, not Qt's abort (-6, a core dump)
+    assert done.stderr.splitlines() == [
+        "timeline-viewer: cannot open a window: there is no display (neither DISPLAY nor "
+        "WAYLAND_DISPLAY is set); --export and --convert work without one"
+    ]
+
+
 @pytest.fixture(scope="module")
 def exports(binary, tmp_path_factory) -> dict[str, Path]:
     """The built-in timeline exported by the packaged app, with no display, from an unrelated
@@ -341,7 +350,12 @@ def test_tarball_holds_the_app_folder(binary):
         members = {m.name: m for m in tar.getmembers()}
     main = members["timeline-viewer/timeline-viewer"]
     assert main.isfile() and main.mode & 0o111
-    for name in ("timeline-viewer.desktop", "install.sh", "timeline-viewer.png"):
+    for name in (
+        "timeline-viewer.desktop",
+        "install.sh",
+        "timeline-viewer.png",
+        "timeline-viewer-mime.xml",
+    ):
         assert f"timeline-viewer/{name}" in members
     assert all(name.startswith("timeline-viewer/") for name in members if name != "timeline-viewer")
 
@@ -356,5 +370,14 @@ def test_install_script_adds_a_valid_menu_entry(binary, tmp_path):
     assert (data / "icons" / "hicolor" / "256x256" / "apps" / "timeline-viewer.png").is_file()
     check = subprocess.run(["desktop-file-validate", str(entry)], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
+    # Our own file type, not every JSON file.
+    mime_types = [line for line in lines if line.startswith("MimeType=")]
+    assert mime_types == ["MimeType=application/x-timeline-viewer+json;"]
+    mime_package = data / "mime" / "packages" / "timeline-viewer.xml"
+    assert mime_package.read_bytes() == (ROOT / "release" / "timeline-viewer-mime.xml").read_bytes()
+    if shutil.which("update-mime-database"):
+        assert (data / "mime" / "application" / "x-timeline-viewer+json.xml").is_file()
     done = run(["sh", binary.parent / "install.sh", "--remove"], tmp_path)
     assert done.returncode == 0 and not entry.exists()
+    assert not mime_package.exists()
+    assert not (data / "mime" / "application" / "x-timeline-viewer+json.xml").exists()

@@ -125,3 +125,22 @@ def test_a_file_we_do_not_import_says_what_to_do(qtbot, window, tmp_path, monkey
     qtbot.waitUntil(lambda: window.last_error is not None, timeout=30_000)
     assert "export it as CSV from Aeon Timeline" in window.last_error.text()
     assert window.view.timeline is before
+
+
+def test_a_forensic_import_counts_its_uncited_events_without_making_them(tmp_path):
+    """The status bar's count for a large forensic file comes from the importer: making a
+    million events to count them took minutes."""
+    from viewer.main_window import uncited_note
+    from viewer.model.importers import load_any
+
+    rows = ["message,datetime,timestamp_desc"] + [
+        f"Login {k},2021-04-0{1 + k % 9}T10:00:0{k % 10}+00:00,Event Recorded" for k in range(500)
+    ]
+    path = tmp_path / "sketch.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    timeline = load_any(path)
+    assert timeline.imported and len(timeline.events) == 500
+    made = timeline.events._make
+    made.cache_clear()
+    assert uncited_note(timeline) == "; 500 uncited (no source quoted)"
+    assert made.cache_info().misses == 0  # no event was made to count them

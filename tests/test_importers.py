@@ -3,17 +3,23 @@ fixtures of our own for what they do not cover, bad files included. No Qt."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import threading
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from viewer.model.dates import PartialDate, Precision, UncertainDate
-from viewer.model.importers import load_any
+from viewer.model.importers import forensic, import_file, load_any, plaso, timesketch
+from viewer.model.importers.common import Builder, decode, progress_of
 from viewer.model.importers.detect import HEAD_BYTES, detect
 from viewer.model.limits import MAX_FILE_BYTES
 from viewer.model.loader import LoadCancelled, TimelineError
+from viewer.model.search import _facts_of
 from viewer.model.timeline import Timeline
 
 SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
@@ -444,3 +450,295 @@ def test_deeply_nested_json_lines(tmp_path):
     line = '{"message": "m", "timestamp": 1, "x": ' + "[" * 100_000 + "]" * 100_000 + "}"
     path = write(tmp_path, "deep.jsonl", '{"message": "a", "timestamp": 1000000}\n' + line)
     assert refused(path).endswith("line 2: JSON is nested too deeply")
+
+
+# --- large forensic files: columns read fast, rows read one by one, one result ----------------
+#
+# The forensic importers keep a file's events as columns and make each event from its row when
+# asked for (forensic.import_csv, import_jsonl); the row-by-row functions (read_csv, read_jsonl)
+# are the definition. The same documents, hostile ones included, go through both.
+
+FORENSIC = {
+    "timesketch-csv": ("Timesketch CSV", timesketch, "csv"),
+    "timesketch-jsonl": ("Timesketch JSONL", timesketch, "jsonl"),
+    "plaso-csv": ("plaso dynamic CSV", plaso, "csv"),
+    "plaso-jsonl": ("plaso json_line", plaso, "jsonl"),
+}
+
+
+def row_by_row(path: Path, kind: str) -> Timeline:
+    """The timeline the row-by-row definition gives (every event an object)."""
+    name, module, shape = FORENSIC[kind]
+    steps = progress_of(None, None)
+    b = Builder(path, name)
+    text = decode(path, path.read_bytes())
+    read = forensic.read_csv if shape == "csv" else forensic.read_jsonl
+    read(b, text, steps, module.category_of)
+    return b.build(steps)
+
+
+def outcome(load) -> Timeline | str:
+    try:
+        return load()
+    except TimelineError as exc:
+        return str(exc)
+
+
+def assert_same_import(path: Path, kind: str) -> Timeline | str:
+    """Both paths give equal timelines (events, columns, categories, what was left out), or
+    both refuse the file with the same message."""
+    fast = outcome(lambda: import_file(path, kind))
+    slow = outcome(lambda: row_by_row(path, kind))
+    if isinstance(slow, str) or isinstance(fast, str):
+        assert fast == slow
+        return fast
+    assert list(fast.events) == list(slow.events)
+    assert fast.events.starts == slow.events.starts and fast.events.ends == slow.events.ends
+    assert fast.lanes[0] == slow.lanes[0] and list(fast.lanes[1]) == list(slow.lanes[1])
+    assert fast.categories == slow.categories
+    assert (fast.title, fast.description, fast.imported) == (
+        slow.title,
+        slow.description,
+        slow.imported,
+    )
+    for e in slow.events[:: max(1, len(slow.events) // 50)]:  # found by id (a linear search)
+        assert fast.event(e.id) == e
+    assert fast.events.uncited == sum(map(slow.marked_uncited, slow.events))
+    n = len(slow.events)
+    assert fast.events.facts(0, n) == _facts_of(slow, tuple(slow.events))  # what search reads
+    return fast
+
+
+@needs_samples
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("timesketch/sigma_events.csv", "timesketch-csv"),
+        ("timesketch/sigma_events.jsonl", "timesketch-jsonl"),
+        ("plaso/dynamic.log", "plaso-csv"),
+    ],
+)
+def test_the_samples_read_as_columns_equal_them_read_row_by_row(name, kind):
+    assert isinstance(assert_same_import(SAMPLES / name, kind), Timeline)
+
+
+def test_columns_and_rows_agree_on_our_own_fixtures(tmp_path):
+    csv_text = (
+        "\ufeffmessage,timestamp,datetime,timestamp_desc,extra,datetime\r\n"
+        '"two\nlines, quoted",1437764461000000,,Write time,x,2015-07-24T19:01:01.5+02:00\r\n'
+        "\r\n"
+        ",,,,,\r\n"
+        "no time at all,,,Access time,y,\r\n"
+        "zero,0,,Access time,,0000-00-00T00:00:00+00:00\r\n"
+        "by stamp,1437764461000250,,  Access   time ,,\r\n"
+        "spaces,,,   ,,  2015-07-24T19:01:01Z \r\n"
+        "nanos,,,Write time,,2012-02-29T01:15:43.955519123+00:00\r\n"
+        "same time,,,Write time,,2012-02-29T01:15:43.955519+00:00\r\n"
+        "hour zone,,,Write time,,2012-02-29T01:15:43-0530\r\n"
+        "year 0,,,Write time,,0000-03-01T00:00:00+00:00\r\n"
+        "no zone,,,Write time,,2012-02-29T01:15:43\r\n"
+        "minutes,,,Write time,,2012-02-29T01:15Z\r\n"
+        "early,,,-,,1970-01-01T00:00:00.000001+00:00\r\n"
+        "stamp underscores,1_000_000,,Write time,,\r\n"
+        "stamp spaces, 2000000 ,,Write time,,\r\n"
+        "old cr line,,,Write time,,2015-07-24T19:01:01+00:00\rnext,,,X,,2015-07-24T19:01:00Z\n"
+    )
+    t = assert_same_import(write(tmp_path, "ts.csv", csv_text), "timesketch-csv")
+    assert isinstance(t, Timeline) and t.description.startswith("Left out: line 6 (no time)")
+    plaso_csv = (
+        "datetime,timestamp_desc,source,source_long,message,parser,display_name,tag\n"
+        "2012-01-22T07:52:33+00:00,Mod,LOG,-,first,syslog,x,-\n"
+        "2012-01-22T07:52:33+00:00,Mod,LOG,Log File,second,syslog,x,-\n"
+        "2012-01-22T07:52:32+00:00,Mod,-,-,third,-,x,-\n"
+        "2012-01-22T07:52:32+00:00,Mod,-,-,fourth,,x,-\n"
+    )
+    t = assert_same_import(write(tmp_path, "p.csv", plaso_csv), "plaso-csv")
+    assert isinstance(t, Timeline) and list(t.categories) == ["LOG", "Log File", "Event"]
+    lines = [
+        {"message": "a", "timestamp": 1437764461000000, "timestamp_desc": "Write"},
+        {"message": "b", "datetime": "2015-07-24T19:01:01+00:00", "timestamp_desc": ["x"]},
+        {"message": "c", "timestamp": True, "extra": {"nested": [1, 2]}},
+        {"message": "d", "timestamp": 1437764461000000.7, "timestamp_desc": 5},
+        {"message": "e", "timestamp": "1437764461000001", "datetime": 17},
+        {"message": ["not text"], "timestamp": 10**25 // 10**10},
+        {"message": "f", "datetime": "2015-07-24T19:01:01+00:00", "datetime ": "twice"},
+    ]
+    text = (
+        "\n".join(json.dumps(x) for x in lines) + '\n  \n\u00a0\n{"message": "g", "timestamp": 9}'
+    )
+    assert_same_import(write(tmp_path, "t.jsonl", text), "timesketch-jsonl")
+    plaso_lines = [
+        {"__container_type__": "event", "timestamp": 1, "data_type": "a:b", "parser": "p"},
+        {"__container_type__": "event", "timestamp": 2, "source_long": "-", "parser": "p"},
+        {"__container_type__": "event", "timestamp": 3, "source": None},
+        {"__container_type__": "event", "timestamp": 3, "source": "NaN", "x": float("nan")},
+    ]
+    text = "\n".join(json.dumps(x) for x in plaso_lines)
+    assert_same_import(write(tmp_path, "p.jsonl", text), "plaso-jsonl")
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        ("timesketch-csv", "message,timestamp\na,1\nb,2,3\nc,yesterday\n"),
+        ("timesketch-csv", "message,datetime\na,2015-07-24T19:01:01Z\nb,yesterday\nc\n"),
+        ("timesketch-csv", 'message,timestamp\na,-1\nb,1\n"c,1\n'),
+        ("timesketch-csv", 'message,timestamp\na,x1\n"b,1\n'),
+        ("timesketch-csv", "message,datetime\na,2015-02-30T00:00:00Z\n"),
+        ("timesketch-csv", "message,datetime\na,2015-07-24T24:00:00Z\n"),
+        ("timesketch-csv", "message,datetime\na,2015-07-24T23:00:60Z\n"),
+        ("timesketch-csv", "message,datetime\na,2015-07-24T23:00:00+24:00\n"),
+        ("timesketch-csv", "message,timestamp\na,99999999999999999999\n"),
+        ("timesketch-csv", "message,timestamp\n\n \n"),
+        ("timesketch-csv", "timestamp\n1\n"),
+        ("timesketch-jsonl", '{"message": "a", "timestamp": 1}\n[1]\n'),
+        ("timesketch-jsonl", '{"message": "a", "datetime": "no"}\n{"message": \n'),
+        ("timesketch-jsonl", '{"message": "a", "timestamp": "x"}\n'),
+        ("timesketch-jsonl", '{"message": "a", "timestamp": 1e300}\n'),
+        ("timesketch-jsonl", '{"message": "a"}\n'),
+        ("plaso-jsonl", '{"__container_type__": "event", "timestamp": NaN}\n'),
+    ],
+)
+def test_columns_and_rows_refuse_alike(tmp_path, kind, text):
+    name = "f.jsonl" if kind.endswith("jsonl") else "f.csv"
+    message = assert_same_import(write(tmp_path, name, text), kind)
+    assert isinstance(message, str) and "\n" not in message
+
+
+def test_every_row_is_read_across_chunks(tmp_path, monkeypatch):
+    """Rows that straddle the importer's chunks of rows and of bytes, quoted ones among them."""
+    monkeypatch.setattr(forensic, "_CHUNK_BYTES", 5000)
+    rows = ["message,timestamp,datetime,timestamp_desc"]
+    for k in range(9000):
+        message = f'"row {k}\n{"x" * 200}"' if k % 997 == 0 else f"row {k}"
+        stamp = 1437764461000000 + (k % 50) * 1_000_000
+        rows.append(f"{message},{stamp},,{('A', 'B', 'C')[k % 3]}")
+    t = assert_same_import(write(tmp_path, "many.csv", "\n".join(rows) + "\n"), "timesketch-csv")
+    assert isinstance(t, Timeline) and len(t.events) == 9000
+    assert t.events[0].title == "row 0" and t.events[0].summary.startswith("row 0\nxxx")
+    lines = [json.dumps({"message": f"m{k}", "timestamp": 10**15 - k}) for k in range(9000)]
+    t = assert_same_import(write(tmp_path, "many.jsonl", "\n".join(lines)), "timesketch-jsonl")
+    assert isinstance(t, Timeline) and t.events[0].title == "m8999"
+
+
+_CELLS = st.sampled_from(
+    ["", " ", "-", "a", "Write time", "x,y", 'say "hi"', "two\nlines", "cr\rline", "é", "\u2028"]
+)
+_DATETIMES = st.one_of(
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "0000-00-00T00:00:00+00:00",
+            "yesterday",
+            "2015-07-24T19:01:01Z",
+            "2015-07-24 19:01:01Z",
+            "2015-07-24t19:01:01Z",
+            "2015-07-24T19:01-01Z",
+            "2015-07-24T19-01:01Z",
+            "2015-07-24T19:01:01:01Z",
+            "2015-07-24T19:01:1Z",
+            "2015-07-24T19:01:01+00:00 ",
+            "2015-07-24T19:01:01+0000",
+            "2015-07-24T19:01:01+00",
+            "2015-07-24T19:01:01.Z",
+            "2015-07-24T19:01:01.000000Z",
+            "2015-07-24T19:01Z",
+            "+2015-07-24T19:01:01Z",
+            "2015-07-24T19:01:01Z\n",
+            "２015-07-24T19:01:01Z",
+        ]
+    ),
+    st.builds(
+        "{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}{}{}".format,
+        st.integers(0, 9999),
+        st.integers(0, 13),
+        st.integers(0, 32),
+        st.integers(0, 25),
+        st.integers(0, 61),
+        st.integers(0, 61),
+        st.sampled_from(["", ".5", ".123456", ".123456789", ".1234567891"]),
+        st.sampled_from(["Z", "+00:00", "-00:00", "+05:30", "-23:59", "+24:00", "+01:60", ""]),
+    ),
+    st.builds(  # valid ones, often the same second
+        "2015-07-{:02d}T{:02d}:{:02d}:{:02d}{}+00:00".format,
+        st.integers(1, 2),
+        st.integers(0, 23),
+        st.integers(0, 1),
+        st.integers(0, 59),
+        st.sampled_from(["", ".5", ".250000", ".123456789"]),
+    ),
+)
+_STAMPS = st.one_of(
+    st.sampled_from(["", "0", "00", "-1", "1.5", " 7", "x"]),
+    st.integers(0, 2**64).map(str),
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(
+    rows=st.lists(st.tuples(_CELLS, _STAMPS, _DATETIMES, _CELLS, _CELLS), min_size=1, max_size=12),
+    ending=st.sampled_from(["\n", "\r\n", "\r"]),
+)
+def test_columns_and_rows_agree_on_any_csv(tmp_path_factory, rows, ending):
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator=ending)
+    writer.writerow(["message", "timestamp", "datetime", "timestamp_desc", "source_long"])
+    writer.writerows(rows)
+    path = tmp_path_factory.mktemp("csv") / "any.csv"
+    path.write_text(out.getvalue(), encoding="utf-8", newline="")
+    for kind in ("timesketch-csv", "plaso-csv"):
+        assert_same_import(path, kind)
+
+
+_READ_BEFORE = forensic.Instants()
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True, database=None)
+@given(text=_DATETIMES, stamp=st.one_of(_STAMPS, st.integers(-(2**70), 2**70), st.none()))
+def test_fast_instants_are_the_ones_when_of_reads(text, stamp):
+    """Instants.bounds gives what when_of's PartialDate gives, Instants.date that PartialDate,
+    or they leave the row to when_of."""
+    got = forensic.Instants().bounds(text, stamp)
+    # Read again, and by an instance that has read every example before: from its memory of
+    # the parts of texts, which must give the same.
+    assert _READ_BEFORE.bounds(text, stamp) == got and _READ_BEFORE.bounds(text, stamp) == got
+    # when_of reads the datetime, if there is one, and only then the timestamp.
+    date = forensic.Instants().date(text) if text.strip() and text[:10] != "0000-00-00" else None
+    try:
+        when = forensic.when_of(Path("f.csv"), "line 2", {"datetime": text, "timestamp": stamp})
+    except TimelineError:
+        assert got is None and date is None
+        return
+    if got is not None:
+        assert when is not None and got == (when.start, when.end)
+    assert date is None or date == when
+
+
+def test_a_file_that_changes_size_while_read_is_read_whole_or_refused(tmp_path, monkeypatch):
+    """read_file reads into one buffer of the size stat() gave; a file that grew since is read
+    to its end, unless that passes the limit; one that shrank is read to its end."""
+    from viewer.model.importers import common
+
+    path = write(tmp_path, "g.csv", "message,timestamp\n" + "a,1000000\n" * 20)
+    real_stat = Path.stat
+    claimed = {"size": 30}
+
+    class Stat:
+        def __init__(self, st):
+            self.st_size = claimed["size"]
+            self.st_mode = st.st_mode
+
+    def stat(self, *args, **kwargs):
+        st = real_stat(self, *args, **kwargs)
+        return Stat(st) if self == path else st
+
+    monkeypatch.setattr(Path, "stat", stat)
+    steps = progress_of(None, None)
+    assert bytes(common.read_file(path, steps)) == path.read_bytes()  # grew: read whole
+    claimed["size"] = 10_000
+    assert bytes(common.read_file(path, steps)) == path.read_bytes()  # shrank
+    claimed["size"] = 30
+    monkeypatch.setattr(common, "MAX_FILE_BYTES", 100)
+    with pytest.raises(TimelineError, match="is over the size limit"):
+        common.read_file(path, steps)

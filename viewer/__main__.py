@@ -1,5 +1,5 @@
 import sys
 
-from viewer.app import main
+from viewer.app import exit_now, main
 
-sys.exit(main(sys.argv[1:]))
+exit_now(main(sys.argv[1:]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import platform
@@ -11,8 +12,9 @@ import stat
 import sys
 import textwrap
 import time
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from viewer import __version__
 from viewer.errors import log, setup_logging, stderr_line
@@ -110,6 +112,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar=("START", "END"),
         help="export only this span of time, across the picture's width",
     )
+    p.add_argument(
+        "--theme",
+        choices=("light", "dark"),
+        help="the export's colours: light (the default) or dark",
+    )
+    p.add_argument(
+        "--alt-text",
+        metavar="FILE",
+        help=(
+            "with --export, also write a plain-text description of the picture to FILE (its "
+            "events in time order with their dates), for an article's alt attribute"
+        ),
+    )
     p.add_argument("--select", metavar="EVENT_ID", help="open with this event selected")
     p.add_argument(
         "--screenshot",
@@ -177,6 +192,8 @@ def run_export(args: argparse.Namespace) -> int:
             scale=args.scale,
             preset=args.preset,
             time_range=time_range,
+            theme=args.theme or "light",
+            alt_text_path=args.alt_text,
         )
     except PictureTooSmall as exc:
         if args.height is None:
@@ -242,6 +259,43 @@ def sanitise_scale_factors(environ: MutableMapping[str, str] = os.environ) -> No
             )
 
 
+# Qt's platforms that show windows on a display server: X11 (xcb) and Wayland. Any other
+# (offscreen, minimal, eglfs, vnc …) needs no DISPLAY.
+_X11_PLATFORMS = {"xcb"}
+_WAYLAND_PLATFORMS = {"wayland", "wayland-egl", "wayland-brcm"}
+
+
+def display_problem(environ: Mapping[str, str] = os.environ) -> str | None:
+    """One line saying that no window can open, when Qt would use X11 or Wayland and neither has
+    a display (Qt itself aborts the process with a core dump and a misleading "libxcb-cursor0 is
+    needed"); None when a window can open or QT_QPA_PLATFORM names a platform without one."""
+    if os.name != "posix" or sys.platform == "darwin":
+        return None
+    asked = environ.get("QT_QPA_PLATFORM", "")
+    # "xcb;offscreen" is a list Qt tries in turn; "offscreen:fontengine=freetype" has options.
+    names = [part.partition(":")[0].strip() for part in asked.split(";") if part.strip()]
+    # Unset, Qt picks X11, or Wayland in a Wayland session.
+    names = names or ["xcb", "wayland"]
+    if any(name not in _X11_PLATFORMS | _WAYLAND_PLATFORMS for name in names):
+        return None
+    runtime = environ.get("XDG_RUNTIME_DIR")
+    wayland = bool(
+        environ.get("WAYLAND_DISPLAY")
+        or environ.get("WAYLAND_SOCKET")
+        # Without WAYLAND_DISPLAY, Wayland clients connect to the compositor's default socket.
+        or (runtime and os.path.exists(os.path.join(runtime, "wayland-0")))
+    )
+    for name in names:
+        if (name in _X11_PLATFORMS and environ.get("DISPLAY")) or (
+            name in _WAYLAND_PLATFORMS and wayland
+        ):
+            return None
+    return (
+        "cannot open a window: there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set); "
+        "--export and --convert work without one"
+    )
+
+
 def settings_path() -> Path | None:
     """Where QSettings() keeps this app's settings on Linux and other XDG systems (None on
     Windows and macOS, where they are not a file we can check first)."""
@@ -278,10 +332,13 @@ def open_settings():
 def _quit_on_signals(app) -> None:
     """SIGTERM (logout, `kill`) and Ctrl+C close the windows, so settings are saved, and exit 0.
 
-    Python runs signal handlers only between bytecodes, and Qt's event loop is C++; a slow timer
-    gives the interpreter a turn a few times a second.
+    Python runs signal handlers only between bytecodes, and Qt's event loop is C++: the signal
+    also writes a byte to a socket (signal.set_wakeup_fd) that Qt watches, which gives the
+    interpreter its turn at once (a timer polling a few times a second made the exit wait).
     """
-    from PySide6.QtCore import QTimer
+    import socket
+
+    from PySide6.QtCore import QSocketNotifier, QTimer
 
     def close(signum, _frame) -> None:
         log.info("signal %d: closing", signum)
@@ -289,9 +346,18 @@ def _quit_on_signals(app) -> None:
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, close)
-    timer = QTimer(app)
-    timer.timeout.connect(lambda: None)
-    timer.start(300)
+    reader, writer = socket.socketpair()
+    for end in (reader, writer):
+        end.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, app)
+
+    def drain() -> None:
+        with contextlib.suppress(OSError):
+            reader.recv(64)  # the handler itself has run by now: Python got its turn
+
+    notifier.activated.connect(drain)
+    app._signal_sockets = (reader, writer, notifier)  # kept as long as the application
 
 
 def _report_first_paint(app, widget) -> None:
@@ -333,7 +399,13 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
         QGuiApplication.instance(), QApplication
     ):
         return _fail("a non-widget Qt application is already running")
-    app = QApplication.instance() or QApplication([sys.argv[0], *argv])
+    app = QApplication.instance()
+    if app is None:
+        # Before the application: without a display Qt aborts the whole process.
+        problem = display_problem()
+        if problem:
+            return _fail(problem)
+        app = QApplication([sys.argv[0], *argv])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(ORGANISATION)
     app.setApplicationVersion(__version__)
@@ -380,6 +452,9 @@ def run_gui(args: argparse.Namespace, argv: Sequence[str]) -> int:
     log.info("opened %s (%d events)", timeline.path, len(timeline.events))
     window = MainWindow(timeline, open_settings())
     window.show()
+    if not args.timeline and not args.select:
+        # File → Reopen last timeline at start: the built-in shows until it has loaded.
+        window.reopen_last()
     if args.select:
         try:
             window.view.select(timeline.index_of(args.select))
@@ -430,18 +505,42 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.to is not None and not args.convert:
         return _fail("--to goes with --convert")
     if args.convert:
-        for flag in ("width", "height", "scale", "preset", "range", "select", "screenshot"):
+        for flag in (
+            "width",
+            "height",
+            "scale",
+            "preset",
+            "range",
+            "select",
+            "screenshot",
+            "theme",
+            "alt_text",
+        ):
             if getattr(args, flag) is not None:
-                return _fail(f"--{flag} does not go with --convert")
+                return _fail(f"--{flag.replace('_', '-')} does not go with --convert")
         return run_convert(args)
     if args.export:
         return run_export(args)
-    for flag in ("width", "height", "scale", "preset", "range"):
+    for flag in ("width", "height", "scale", "preset", "range", "theme", "alt_text"):
         if getattr(args, flag) is not None:
-            return _fail(f"--{flag} goes with --export")
+            return _fail(f"--{flag.replace('_', '-')} goes with --export")
     return run_gui(args, argv)
+
+
+def exit_now(code: int) -> NoReturn:
+    """End the process with `code` at once, once the log and the standard streams are
+    flushed. The window has saved its settings and stopped its threads when it closed; what
+    is left (tearing down Qt's objects and every module, one by one) only made the process
+    linger after its window had gone."""
+    import logging
+
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code)
 
 
 def main_entry() -> None:
     """The console script."""
-    sys.exit(main())
+    exit_now(main())

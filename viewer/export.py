@@ -8,6 +8,7 @@ export leaves any earlier file as it was and no temporary file behind.
 
 from __future__ import annotations
 
+import datetime as _dt
 import html
 import math
 import os
@@ -15,7 +16,16 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QIODevice, QMarginsF, QRectF, QSaveFile, QSize, QSizeF
+from PySide6.QtCore import (
+    QBuffer,
+    QIODevice,
+    QMarginsF,
+    QRectF,
+    QSaveFile,
+    QSize,
+    QSizeF,
+    qVersion,
+)
 from PySide6.QtGui import (
     QFont,
     QFontInfo,
@@ -28,10 +38,12 @@ from PySide6.QtGui import (
 from PySide6.QtSvg import QSvgGenerator
 
 from viewer.model import saving
+from viewer.model.describe import alt_text, summary_line
 from viewer.model.saving import SaveError
 from viewer.model.scale import TimeScale, fit
+from viewer.model.theme import LIGHT, THEMES, Theme
 from viewer.model.timeline import Timeline
-from viewer.render import BACKGROUND, PUBLICATION, ROW_HEIGHT, Decorations, TimelineRenderer
+from viewer.render import PUBLICATION, ROW_HEIGHT, Decorations, TimelineRenderer
 
 FORMATS = {".png": "PNG", ".svg": "SVG", ".pdf": "PDF"}
 DEFAULT_WIDTH = 1600
@@ -205,8 +217,14 @@ def export_timeline(
     preset: str | Preset | None = None,
     time_range: tuple[float, float] | None = None,
     range_margin: float = FIT_MARGIN_PX,
+    theme: Theme | str | None = None,
+    alt_text_path: str | Path | None = None,
 ) -> ExportPlan:
     """Write the timeline to `path`, in the format its suffix names. Raises ExportError.
+
+    `theme` ('light', 'dark' or a Theme) colours the picture; without it, a renderer given
+    keeps its theme and a new one is light. `alt_text_path` also writes the picture's text
+    alternative there (describe_export), as plain UTF-8 text, atomically.
 
     `preset` is a name in PRESETS (or a Preset); `width`/`height` override its size and
     `scale` (the PNG pixel ratio) its density. `time_range` (start, end in seconds) exports
@@ -232,13 +250,24 @@ def export_timeline(
         all(map(math.isfinite, time_range)) and time_range[0] < time_range[1]
     ):
         raise ExportError(f"{path}: the time range must end after it starts")
-    renderer = renderer or TimelineRenderer(timeline)
+    if isinstance(theme, str):
+        if theme not in THEMES:
+            raise ExportError(f"{path}: unknown theme {theme!r}; use {', '.join(THEMES)}")
+        theme = THEMES[theme]
+    renderer = renderer or TimelineRenderer(timeline, theme or LIGHT)
+    if theme is not None:
+        renderer.set_theme(theme)
     plan = plan_export(
         renderer, width, height, preset=preset, time_range=time_range, range_margin=range_margin
     )
     plan = replace(plan, dpi=scale * CSS_DPI)
     _check_size(renderer, plan, path)
     check_target(path)
+    if alt_text_path is not None:
+        alt_text_path = Path(alt_text_path)
+        if alt_text_path.resolve() == path.resolve():
+            raise ExportError(f"{alt_text_path}: the text alternative cannot replace the image")
+        check_target(alt_text_path)
 
     # Drawn in memory first, so that nothing touches the disk until the picture is complete.
     if fmt == "PNG":
@@ -248,7 +277,26 @@ def export_timeline(
     else:
         data = _pdf_bytes(renderer, plan, path)
     _save(path, data)
+    if alt_text_path is not None:
+        _save(alt_text_path, describe_export(renderer, plan).encode("utf-8"))
     return plan
+
+
+def shown_events(renderer: TimelineRenderer, plan: ExportPlan) -> list[int]:
+    """The events an export shows: those the filters keep that cover some of its time span,
+    in time order."""
+    return renderer.events_in_view(plan.scale, plan.width)
+
+
+def describe_export(renderer: TimelineRenderer, plan: ExportPlan) -> str:
+    """The text alternative of the picture `plan` draws: what it is, then each event it shows
+    in time order with its date at its precision (viewer.model.describe.alt_text)."""
+    return alt_text(
+        renderer.timeline,
+        shown_events(renderer, plan),
+        zone=renderer.zone,
+        note=renderer.filter_note,
+    )
 
 
 def _check_size(renderer: TimelineRenderer, plan: ExportPlan, path: Path) -> None:
@@ -383,7 +431,7 @@ def _png_bytes(renderer: TimelineRenderer, plan: ExportPlan, scale: float, path:
         image.setDotsPerMeterY(dots_per_metre)
     painter = QPainter()
     if plan.page is not None:
-        image.fill(BACKGROUND)
+        image.fill(renderer.colors.background)
         painter.begin(image)
         _paint_on_page(renderer, plan, painter, plan.page.printable(plan.dpi))
     else:
@@ -409,12 +457,13 @@ def _svg_bytes(renderer: TimelineRenderer, plan: ExportPlan, path: Path) -> byte
     gen.setViewBox(QRectF(0, 0, width, height))
     gen.setResolution(round(CSS_DPI))
     gen.setTitle(renderer.timeline.title)
-    gen.setDescription(renderer.footer_text())
+    # The text alternative, then the sources the footer names.
+    gen.setDescription(describe_export(renderer, plan) + renderer.footer_text())
     painter = QPainter()
     if not painter.begin(gen):
         raise ExportError(f"{path}: the SVG could not be started")
     if plan.page is not None:
-        painter.fillRect(QRectF(0, 0, width, height), BACKGROUND)
+        painter.fillRect(QRectF(0, 0, width, height), renderer.colors.background)
         _paint_on_page(renderer, plan, painter, plan.page.printable(CSS_DPI))
     else:
         _paint(renderer, plan, painter)
@@ -473,6 +522,7 @@ def _pdf_bytes(renderer: TimelineRenderer, plan: ExportPlan, path: Path) -> byte
     writer.setResolution(round(CSS_DPI))
     writer.setTitle(renderer.timeline.title)
     writer.setCreator("Timeline viewer")
+    subject = summary_line(renderer.timeline, shown_events(renderer, plan), renderer.zone)
     page = plan.page
     if page is None:
         # One page the size of the picture: 96 px to the inch, 72 points to the inch.
@@ -501,7 +551,55 @@ def _pdf_bytes(renderer: TimelineRenderer, plan: ExportPlan, path: Path) -> byte
     data = buffer.data().data()
     if page is not None:
         data = _exact_page_box(data, page)
-    return data
+    return with_pdf_info(
+        data,
+        {
+            "Title": renderer.timeline.title,
+            "Subject": subject,
+            "Creator": "Timeline viewer",
+            "Producer": f"Qt {qVersion()}",
+            "CreationDate": _dt.datetime.now(_dt.UTC).strftime("D:%Y%m%d%H%M%SZ"),
+        },
+    )
+
+
+def _pdf_text(text: str) -> bytes:
+    """A PDF text string: UTF-16BE with its byte order mark, in hex (no escaping needed)."""
+    return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode("ascii") + b">"
+
+
+def with_pdf_info(pdf: bytes, info: dict[str, str]) -> bytes:
+    """`pdf` with the document information `info` (Title, Subject, Creator…), added as an
+    incremental update (a new information dictionary, an xref section for it and a trailer
+    pointing back at Qt's), so that nothing Qt wrote moves. QPdfWriter sets a title and a
+    creator but has no subject. The dictionary is written whole from `info`, never copied
+    from Qt's, whose strings hold the untrusted title's raw UTF-16 bytes. The file is returned
+    as it was if its trailer is not the simple one Qt writes."""
+    trailer = pdf.rfind(b"trailer")
+    start = pdf.rfind(b"startxref")
+    if trailer < 0 or start < trailer:
+        return pdf
+    size = re.search(rb"/Size (\d+)", pdf[trailer:start])
+    root = re.search(rb"/Root (\d+ \d+ R)", pdf[trailer:start])
+    prev = re.match(rb"startxref\s+(\d+)", pdf[start:])
+    if not (size and root and prev):
+        return pdf
+    number = int(size.group(1))
+    entries = b"".join(
+        b"/%s %s\n" % (key.encode("ascii"), _pdf_text(value)) for key, value in info.items()
+    )
+    body = b"\n%d 0 obj\n<<\n%s>>\nendobj\n" % (number, entries)
+    if not pdf.endswith(b"\n"):
+        pdf += b"\n"
+    at = len(pdf) + 1  # the object starts after body's leading newline
+    xref = len(pdf) + len(body)
+    tail = (
+        # Entry 0, then the new object: readers expect each section to start at 0.
+        b"xref\n0 1\n0000000000 65535 f \n%d 1\n%010d 00000 n \n"
+        b"trailer\n<< /Size %d /Root %s /Info %d 0 R /Prev %s >>\nstartxref\n%d\n%%%%EOF\n"
+        % (number, at, number + 1, root.group(1), number, prev.group(1), xref)
+    )
+    return pdf + body + tail
 
 
 def _exact_page_box(pdf: bytes, page: Page) -> bytes:

@@ -47,6 +47,7 @@ class ExportChoice:
     preset: str | None
     start: PartialDate | None = None
     end: PartialDate | None = None
+    theme: str = "light"  # the picture's colours: 'light' or 'dark'
 
 
 class ExportDialog(QDialog):
@@ -99,6 +100,11 @@ class ExportDialog(QDialog):
         for preset in PRESETS.values():
             self.preset_combo.addItem(f"{preset.name.capitalize()}: {preset.summary}", preset.name)
 
+        self.theme_combo = QComboBox()
+        self.theme_combo.setObjectName("export-theme")
+        self.theme_combo.addItem("Light: dark text on white", "light")
+        self.theme_combo.addItem("Dark: light text on a dark background", "dark")
+
         self.path_edit = QLineEdit()
         self.path_edit.setMinimumWidth(360)
         self.path_edit.setToolTip("The format comes from the suffix: .png, .svg or .pdf")
@@ -112,6 +118,7 @@ class ExportDialog(QDialog):
         form = QFormLayout()
         form.addRow("Export:", what)
         form.addRow("&Size:", self.preset_combo)
+        form.addRow("&Colours:", self.theme_combo)
         file_label = QLabel("&File:")
         file_label.setBuddy(self.path_edit)  # a row of two widgets has no buddy of its own
         form.addRow(file_label, file_row)
@@ -146,6 +153,12 @@ class ExportDialog(QDialog):
         index = self.preset_combo.findData(name) if name else 0
         self.preset_combo.setCurrentIndex(max(index, 0))
 
+    def theme(self) -> str:
+        return self.theme_combo.currentData()
+
+    def set_theme(self, name: str) -> None:
+        self.theme_combo.setCurrentIndex(max(self.theme_combo.findData(name), 0))
+
     def browse(self) -> None:
         """Choose the file in the system's save dialog; its filter adds a missing suffix."""
         suggested = self.path_edit.text().strip() or "timeline.png"
@@ -173,7 +186,7 @@ class ExportDialog(QDialog):
             end = self._date(self.end_edit, "To")
             if end.end <= start.start:
                 raise ValueError(f"The dates run backwards: {end.iso()} ends before {start.iso()}.")
-        return ExportChoice(Path(text), what, self.preset(), start, end)
+        return ExportChoice(Path(text), what, self.preset(), start, end, self.theme())
 
     @staticmethod
     def _date(edit: QLineEdit, name: str) -> PartialDate:

@@ -9,10 +9,11 @@ only the latest query's answer is used.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, Qt, QThread, QTimer, Signal, Slot
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer import activity
 from viewer.errors import log
 from viewer.loading import full_collections_paused
 from viewer.model.aggregate import EventIndex
@@ -31,7 +33,9 @@ from viewer.model.dates import DateError, date_from_seconds, parse_date
 from viewer.model.filtered import FilteredIndex
 from viewer.model.filters import NO_FILTERS, Filters, mask_flags, shown_mask
 from viewer.model.search import SearchIndex, SearchResult
+from viewer.model.theme import TEXT_CONTRAST, with_contrast
 from viewer.model.timeline import Timeline
+from viewer.theme import theme_from_palette
 
 SYNC_INDEX_EVENTS = 2_000  # indexed in the GUI thread up to this many events (a few ms)
 SYNC_SEARCH_EVENTS = 20_000  # searched and filtered in the GUI thread up to this many (a few ms)
@@ -102,6 +106,7 @@ class FindController(QObject):
         self._waiting: list[Callable[[], None]] = []
         self._raw: SearchResult | None = None  # the last search, before the filters
         self._generation = 0  # bumped when the timeline changes: late answers are dropped
+        self._stop = threading.Event()  # set when the window closes: the index stops building
 
     # -- state ------------------------------------------------------------------------------
 
@@ -244,6 +249,11 @@ class FindController(QObject):
 
     # -- the index --------------------------------------------------------------------------
 
+    def stop(self) -> None:
+        """Stop building the index (the window is closing): wait_for_jobs then returns within
+        moments instead of when a large timeline's index is done."""
+        self._stop.set()
+
     def ensure_index(self) -> None:
         """Start building the index if it is not there (for filters that will need it)."""
         if self._index is None:
@@ -263,10 +273,20 @@ class FindController(QObject):
         if self._building is not None:
             return
         timeline, generation = self.timeline, self._generation
+        stop = self._stop
+
+        def dropped() -> bool:
+            # Another timeline, or the window closing: the index is not wanted any more.
+            return generation != self._generation or stop.is_set()
+
+        def step_done() -> bool:
+            # Between steps, give way while the picture is being moved (see viewer.activity).
+            activity.wait_until_quiet(dropped)
+            return dropped()
 
         def build() -> SearchIndex:
             with full_collections_paused():
-                return SearchIndex(timeline, cancelled=lambda: generation != self._generation)
+                return SearchIndex(timeline, cancelled=step_done)
 
         job = _Job(build)
         job.done.connect(lambda index: self._on_indexed(index, generation))
@@ -426,7 +446,10 @@ class DateRangeDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName("rangeError")
         self.error.setTextFormat(Qt.TextFormat.PlainText)
-        self.error.setStyleSheet("color: #B00020")
+        # The theme's warning colour, kept at 4.5:1 against this dialog's background.
+        window = self.palette().color(QPalette.ColorRole.Window).name()
+        warning = with_contrast(theme_from_palette(self.palette()).warning, window, TEXT_CONTRAST)
+        self.error.setStyleSheet(f"color: {warning}")
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from viewer import accessible
 from viewer.bundle import trust_root_for
 from viewer.column_dialog import ColumnDialog
 from viewer.errors import log
@@ -41,6 +42,7 @@ from viewer.export_dialog import (
     ExportDialog,
 )
 from viewer.find import DateRangeDialog, FindBar, FindController, wait_for_jobs
+from viewer.help import AboutDialog, ShortcutsDialog
 from viewer.loading import TimelineLoader
 from viewer.loading import load_timeline_file as load_timeline_file  # app.py's first load
 from viewer.model.citing import event_markdown, event_plain, events_csv, events_markdown
@@ -53,8 +55,10 @@ from viewer.model.scene import MarkKind
 from viewer.model.text import isolate
 from viewer.model.timeline import Event, Timeline
 from viewer.model.timelinejs import timelinejs_bytes
+from viewer.recent import RecentFiles
 from viewer.render import TimelineRenderer
 from viewer.source_panel import SourcePanel, copy_to_clipboard, inline
+from viewer.theme import ThemeMenu
 from viewer.time_zone import TimeZoneMenu
 from viewer.timeline_view import TimelineView
 
@@ -73,7 +77,9 @@ def uncited_note(timeline: Timeline) -> str:
     """'; N uncited (no source quoted)' for the status bar, or ''."""
     if not timeline.imported:
         return ""  # our own format's events all cite: a quote not found is a warning
-    uncited = sum(1 for e in timeline.events if timeline.marked_uncited(e))
+    uncited = timeline.events.uncited  # the importer counted them: no event need be made
+    if uncited is None:
+        uncited = sum(1 for e in timeline.events if timeline.marked_uncited(e))
     return f"; {uncited:,} uncited (no source quoted)" if uncited else ""
 
 
@@ -97,6 +103,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.settings = settings if settings is not None else QSettings()
         self.last_error: QMessageBox | None = None
+        accessible.install()  # the canvas's events, for assistive technology
         self.view = TimelineView()
         self.panel = SourcePanel()
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -113,8 +120,11 @@ class MainWindow(QMainWindow):
         self._make_load_indicator()
         self.statusBar().addPermanentWidget(self.zoom_label)
 
+        self.recent = RecentFiles(self.settings)
         self._make_actions()
         self._make_find()
+        self._make_help()
+        self.setAcceptDrops(True)  # a timeline dropped anywhere on the window opens
         self.view.eventSelected.connect(self._on_selected)
         self.view.viewChanged.connect(self._update_zoom_label)
         self.view.zoneChanged.connect(self._on_zone_changed)
@@ -161,6 +171,9 @@ class MainWindow(QMainWindow):
 
     # -- actions ----------------------------------------------------------------------------
 
+    # Keys are written out, not Qt's standard keys: those differ between platform themes
+    # (Quit has none offscreen, Copy has three on X11), and the list in Help and README.md
+    # should say the same everywhere.
     def _action(self, text: str, slot, *keys: QKeySequence | str) -> QAction:
         action = QAction(text, self)
         if keys:
@@ -169,39 +182,60 @@ class MainWindow(QMainWindow):
         return action
 
     def _make_actions(self) -> None:
-        self.open_action = self._action(
-            "&Open timeline…", self.open_dialog, QKeySequence.StandardKey.Open
-        )
+        self.open_action = self._action("&Open timeline…", self.open_dialog, "Ctrl+O")
         self.save_as_action = self._action("Save &As…", self.save_as_dialog, "Ctrl+Shift+S")
         self.export_action = self._action("&Export image…", self.export_dialog, "Ctrl+E")
         self.export_timelinejs_action = self._action(
             "Export &TimelineJS JSON…", self.export_timelinejs_dialog
         )
-        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.quit_action = self._action("&Quit", self.close, "Ctrl+Q")
         self.zoom_in_action = self._action("Zoom &in", self.view.zoom_in, "+", "=", "Ctrl++")
         self.zoom_out_action = self._action("Zoom &out", self.view.zoom_out, "-", "Ctrl+-")
         self.fit_action = self._action("&Fit all", self.view.fit_all, "0", "Ctrl+0")
+        # Alt+arrows step through events from anywhere in the window (the menus show them);
+        # the plain keys do it in the timeline only (see below).
         self.previous_action = self._action(
-            "&Previous event", lambda: self.view.step("previous"), "Left"
+            "&Previous event", lambda: self.view.step("previous"), "Alt+Left"
         )
-        self.next_action = self._action("&Next event", lambda: self.view.step("next"), "Right")
-        self.first_action = self._action("&First event", lambda: self.view.step("first"), "Home")
-        self.last_action = self._action("&Last event", lambda: self.view.step("last"), "End")
+        self.next_action = self._action("&Next event", lambda: self.view.step("next"), "Alt+Right")
+        self.first_action = self._action(
+            "&First event", lambda: self.view.step("first"), "Alt+Home"
+        )
+        self.last_action = self._action("&Last event", lambda: self.view.step("last"), "Alt+End")
         self.next_citation_action = self._action(
             "Next &citation", self.panel.next_citation, "Ctrl+Right"
         )
         self.previous_citation_action = self._action(
             "Previous c&itation", self.panel.previous_citation, "Ctrl+Left"
         )
-        # Arrow keys step through events only while the timeline has focus, so that they still
-        # move the cursor in the source text.
-        for a in (self.previous_action, self.next_action, self.first_action, self.last_action):
+        # The plain keys step through events only while the timeline has focus, so that they
+        # still move the cursor in the source text: actions of the view's own, not in a menu.
+        self.view_keys: list[QAction] = []
+        for text, how, key in (
+            ("Previous event", "previous", "Left"),
+            ("Next event", "next", "Right"),
+            ("First event", "first", "Home"),
+            ("Last event", "last", "End"),
+        ):
+            a = self._action(text, lambda _=False, h=how: self.view.step(h), key)
             a.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.view.addAction(a)
+            self.view_keys.append(a)
 
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
         file_menu.addAction(self.open_action)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.setObjectName("recentMenu")
+        # Made when it opens: a file may have gone since the last time.
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self._fill_recent_menu()
+        self.reopen_action = QAction("Reopen &last timeline at start", self)
+        self.reopen_action.setCheckable(True)
+        self.reopen_action.setChecked(self.recent.reopen_last)
+        self.reopen_action.toggled.connect(self._set_reopen_last)
+        file_menu.addAction(self.reopen_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.save_as_action)
         file_menu.addSeparator()
         file_menu.addAction(self.export_action)
@@ -212,6 +246,7 @@ class MainWindow(QMainWindow):
         for a in (self.zoom_in_action, self.zoom_out_action, self.fit_action):
             view_menu.addAction(a)
         self.time_zone_menu = TimeZoneMenu(view_menu, self.view, self.settings)
+        self.theme_menu = ThemeMenu(view_menu, self.settings)
         go_menu = bar.addMenu("&Go")
         for a in (self.previous_action, self.next_action, self.first_action, self.last_action):
             go_menu.addAction(a)
@@ -230,6 +265,11 @@ class MainWindow(QMainWindow):
         toolbar.addSeparator()
         toolbar.addAction(self.previous_action)
         toolbar.addAction(self.next_action)
+        # Hidden from its context menu, the toolbar comes back from View by keyboard too.
+        self.toolbar_action = toolbar.toggleViewAction()
+        self.toolbar_action.setText("Tool&bar")
+        view_menu.addSeparator()
+        view_menu.addAction(self.toolbar_action)
 
     # -- timeline ---------------------------------------------------------------------------
 
@@ -239,6 +279,7 @@ class MainWindow(QMainWindow):
 
     def set_timeline(self, timeline: Timeline) -> None:
         self.view.set_timeline(timeline)
+        self._remember(timeline)
         self.find.set_timeline(timeline)
         self.find_bar.field.blockSignals(True)
         self.find_bar.field.clear()
@@ -248,12 +289,111 @@ class MainWindow(QMainWindow):
         # it shows as itself. Isolated, so that a U+202E in it cannot reverse the app's name.
         title = inline(timeline.title).replace("[*]", "[*][*]")
         self.setWindowTitle(f"{title} — Timeline viewer")
+        self.statusBar().showMessage(self._timeline_status())
+
+    def _timeline_status(self) -> str:
+        """The status bar's line when no event is selected: what the timeline holds."""
+        timeline = self.timeline
+        if timeline is None:
+            return ""
         warned = timeline.warned
-        note = f"; {warned} with quotes not found in their sources" if warned else ""
+        note = f"; {warned:,} with quotes not found in their sources" if warned else ""
         note += uncited_note(timeline)
-        self.statusBar().showMessage(
-            f"{len(timeline.events):,} events from {len(timeline.sources)} sources{note}"
-        )
+        return f"{len(timeline.events):,} events from {len(timeline.sources):,} sources{note}"
+
+    def _fill_recent_menu(self) -> None:
+        """File → Open Recent: the last ten timelines, newest first; a file that is no longer
+        there is greyed out and says so."""
+        menu = self.recent_menu
+        menu.clear()
+        paths = self.recent.paths()
+        for n, path in enumerate(paths, start=1):
+            missing = not path.is_file()
+            # "&" would be read as a mnemonic; the path is isolated, so a bidi control in a
+            # file name cannot reorder the rest of the entry.
+            name = inline(path.name).replace("&", "&&")
+            folder = inline(str(path.parent), 80).replace("&", "&&")
+            number = f"&{n} " if n < 10 else "1&0 "
+            text = f"{number}{name}   {folder}" + ("   (missing)" if missing else "")
+            action = menu.addAction(text)
+            action.setData(str(path))
+            action.setEnabled(not missing)
+            action.setToolTip(str(path))
+            action.triggered.connect(lambda _=False, p=path: self.open_recent(p))
+        if not paths:
+            empty = menu.addAction("No recent timelines")
+            empty.setEnabled(False)
+        menu.addSeparator()
+        clear = menu.addAction("&Clear recent timelines")
+        clear.setObjectName("clearRecent")
+        clear.setEnabled(bool(paths))
+        clear.triggered.connect(self._clear_recent)
+
+    # The menu is filled again only when it next opens: an entry must not be deleted from
+    # inside its own triggered signal.
+    def _clear_recent(self) -> None:
+        self.recent.clear()
+
+    def _set_reopen_last(self, on: bool) -> None:
+        self.recent.reopen_last = on
+
+    def open_recent(self, path: Path) -> None:
+        """Open a timeline from File → Open Recent; one that has gone is taken off the list."""
+        if not Path(path).is_file():
+            self.recent.remove(path)
+            self.statusBar().showMessage(f"{inline(str(path))} is no longer there", 8000)
+            return
+        self.open_path(path)
+
+    def reopen_last(self) -> bool:
+        """At start, without a file named: open the timeline opened last, if the preference
+        (File → Reopen last timeline at start) says so and the file is still there."""
+        last = self.recent.last()
+        if not self.recent.reopen_last or last is None or not last.is_file():
+            return False
+        self.open_path(last)
+        return True
+
+    def _remember(self, timeline: Timeline) -> None:
+        """Put a timeline opened from a file (not the built-in one) first in Open Recent."""
+        path = timeline.path
+        if path is None or trust_root_for(path) is not None:
+            return
+        self.recent.add(path.absolute())
+
+    # -- drag and drop ----------------------------------------------------------------------
+
+    @staticmethod
+    def dropped_file(event) -> Path | None:
+        """The first local file among what is dragged, if any (a web address is not opened:
+        we never fetch)."""
+        data = event.mimeData()
+        if data is None or not data.hasUrls():
+            return None
+        for url in data.urls():
+            if url.isLocalFile() and url.toLocalFile():
+                return Path(url.toLocalFile())
+        return None
+
+    def dragEnterEvent(self, event) -> None:
+        if self.dropped_file(event) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        if self.dropped_file(event) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:
+        path = self.dropped_file(event)
+        if path is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.open_path(path)
 
     column_dialog: ColumnDialog | None = None  # the last CSV whose columns were asked for
 
@@ -421,6 +561,7 @@ class MainWindow(QMainWindow):
             self.export_box.path_edit.setText(self._setting("export/last", "timeline.png"))
             self.export_box.set_what(self._setting("export/what", WHOLE))
             self.export_box.set_preset(self._setting("export/preset", "") or None)
+            self.export_box.set_theme(self._setting("export/theme", "light"))
             self.export_box.start_edit.setText(self._setting("export/from", ""))
             self.export_box.end_edit.setText(self._setting("export/to", ""))
         self.export_box.open()
@@ -443,9 +584,14 @@ class MainWindow(QMainWindow):
         else:
             time_range, margin = None, FIT_MARGIN_PX
         done = self.export_to(
-            choice.path, preset=choice.preset, time_range=time_range, range_margin=margin
+            choice.path,
+            preset=choice.preset,
+            time_range=time_range,
+            range_margin=margin,
+            theme=choice.theme,
         )
         if done:
+            self.settings.setValue("export/theme", choice.theme)
             self.settings.setValue("export/what", choice.what)
             self.settings.setValue("export/preset", choice.preset or "")
             self.settings.setValue("export/from", choice.start.iso() if choice.start else "")
@@ -459,9 +605,10 @@ class MainWindow(QMainWindow):
         preset: str | None = None,
         time_range: tuple[float, float] | None = None,
         range_margin: float = FIT_MARGIN_PX,
+        theme: str = "light",
     ) -> bool:
-        """Export the timeline (or `time_range`, in seconds) to `path`, at the `preset`'s size;
-        errors are shown in a dialog."""
+        """Export the timeline (or `time_range`, in seconds) to `path`, at the `preset`'s size,
+        in the `theme`'s colours ('light' or 'dark'); errors are shown in a dialog."""
         assert self.timeline is not None
         # Without a preset, PNGs saved from the window are for publication: twice the pixels.
         scale = GUI_PNG_SCALE if preset is None and path.suffix.lower() == ".png" else None
@@ -483,6 +630,7 @@ class MainWindow(QMainWindow):
                 preset=preset,
                 time_range=time_range,
                 range_margin=range_margin,
+                theme=theme,
             )
         except ExportError as exc:
             log.warning("cannot export: %s", exc)
@@ -499,6 +647,8 @@ class MainWindow(QMainWindow):
         self.event_list.select_event(index if index >= 0 else None)
         if event is not None:
             self._show_selected_in_status(event)
+        else:  # never the event that was selected: the status bar says what is true now
+            self.statusBar().showMessage(self._timeline_status())
 
     def _show_selected_in_status(self, event: Event) -> None:
         # The date in View → Time zone's zone, as the axis and the event list show it.
@@ -527,7 +677,7 @@ class MainWindow(QMainWindow):
         first = toolbar.actions()[0]
         toolbar.insertWidget(first, self.find_bar)
         toolbar.insertSeparator(first)
-        self.find_action = self._action("&Find…", self.focus_search, QKeySequence.StandardKey.Find)
+        self.find_action = self._action("&Find…", self.focus_search, "Ctrl+F")
         self.find_next_action = self._action("Find &next", self.find_next, "F3")
         self.find_previous_action = self._action("Find p&revious", self.find_previous, "Shift+F3")
         # Esc in the field clears the search. Not a shortcut: while a file loads, Esc is the
@@ -599,6 +749,35 @@ class MainWindow(QMainWindow):
         for widget in (self.filter_label, self.clear_filters_button):
             self.statusBar().addPermanentWidget(widget)
             widget.hide()
+
+    def _make_help(self) -> None:
+        """Help → Keyboard shortcuts (F1) and About: dialogs that do not block the window."""
+        help_menu = self.menuBar().addMenu("&Help")
+        self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1")
+        self.about_action = self._action("&About Timeline viewer", self.show_about)
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.about_action)
+
+    shortcuts_box: ShortcutsDialog | None = None
+    about_box: AboutDialog | None = None
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        """Show the list of every shortcut, read from the actions now."""
+        if self.shortcuts_box is None:
+            self.shortcuts_box = ShortcutsDialog(self)
+        else:
+            self.shortcuts_box.refresh(self)
+        self.shortcuts_box.show()
+        self.shortcuts_box.raise_()
+        return self.shortcuts_box
+
+    def show_about(self) -> AboutDialog:
+        """Show the version, the licence and the libraries used."""
+        if self.about_box is None:
+            self.about_box = AboutDialog(self)
+        self.about_box.show()
+        self.about_box.raise_()
+        return self.about_box
 
     def _rebuild_filter_menu(self) -> None:
         """The Filter menu for the timeline on show: its categories, sources and precisions.
@@ -857,5 +1036,6 @@ class MainWindow(QMainWindow):
         self.save_settings()
         # A thread must not outlive the window's objects; a cancelled load stops within moments.
         self.loader.shutdown()
+        self.find.stop()
         wait_for_jobs()
         super().closeEvent(event)

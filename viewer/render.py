@@ -32,6 +32,7 @@ from PySide6.QtWidgets import QWidget
 
 from viewer.model.aggregate import Cluster, EventIndex
 from viewer.model.dates import SECONDS_PER_DAY
+from viewer.model.describe import events_in_span
 from viewer.model.filtered import FilteredIndex
 from viewer.model.layout import (
     GLYPH_INSET_PX,
@@ -55,18 +56,17 @@ from viewer.model.scene import (
 )
 from viewer.model.search import SearchResult
 from viewer.model.text import isolate
-from viewer.model.ticks import axis_for
+from viewer.model.theme import LIGHT, Theme
+from viewer.model.ticks import Axis, axis_for
 from viewer.model.timeline import Timeline
 
-BACKGROUND = QColor("#FFFFFF")
-INK = QColor("#1B1F24")
-MUTED = QColor("#5B6470")
-GRID = QColor("#E7E9EC")
-AXIS_LINE = QColor("#9AA1AA")
-SELECTION = QColor("#FFE58A")
-HOVER = QColor("#EEF2F6")
-MATCH = QColor("#CFE3FF")  # behind the label of an event that matches the search
-DIMMED = 0.28  # opacity of what does not match the search
+# The light theme's colours, which exports use unless asked for dark (viewer.model.theme).
+BACKGROUND = QColor(LIGHT.background)
+INK = QColor(LIGHT.text)
+MUTED = QColor(LIGHT.muted)
+SELECTION = QColor(LIGHT.selection)
+MATCH = QColor(LIGHT.match)  # behind the label of an event that matches the search
+DIMMED = LIGHT.dimmed  # opacity of what does not match the search
 DISPUTED = "  (disputed)"
 UNCITED = "  (uncited)"  # quotes no passage of a source (imported events, usually)
 
@@ -147,12 +147,35 @@ class LegendItem:
     category: str | None = None  # a swatch's category: clicking it hides or shows it
 
 
+class Palette:
+    """A theme's colours as QColors, made once per theme (painting asks for them per event)."""
+
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+        self.background = QColor(theme.background)
+        self.ink = QColor(theme.text)
+        self.muted = QColor(theme.muted)
+        self.grid = QColor(theme.grid)
+        self.axis_line = QColor(theme.axis_line)
+        self.selection = QColor(theme.selection)
+        self.hover = QColor(theme.hover)
+        self.match = QColor(theme.match)
+        self.dimmed = theme.dimmed
+        # Behind a lane's name, over its density strip: the background, mostly opaque.
+        self.name_back = QColor(theme.background)
+        self.name_back.setAlpha(210)
+
+
 def _font(pixels: int, bold: bool = False, italic: bool = False) -> QFont:
     f = QFont()
     f.setPixelSize(pixels)
     f.setBold(bold)
     f.setItalic(italic)
     return f
+
+
+# Room around a glyph's square in its cached picture, for its outline and a selected one's size.
+_GLYPH_MARGIN = 3.0
 
 
 def _rect(r: tuple[float, float, float, float]) -> QRectF:
@@ -162,7 +185,7 @@ def _rect(r: tuple[float, float, float, float]) -> QRectF:
 class TimelineRenderer:
     """Paints one timeline. Keep one per timeline: it caches labels and row layouts."""
 
-    def __init__(self, timeline: Timeline) -> None:
+    def __init__(self, timeline: Timeline, theme: Theme = LIGHT) -> None:
         self.timeline = timeline
         # View → Time zone: the axis of days and finer reads this zone's clock (None: UTC).
         self.zone: _dt.tzinfo | None = None
@@ -181,15 +204,12 @@ class TimelineRenderer:
         # Lanes: the categories in use, in the order the file lists them.
         lane_ids, lanes = timeline.lanes
         self.lane_ids: list[str] = list(lane_ids)
-        self.lane_colors = [QColor(timeline.category_color(c)) for c in lane_ids]
-        # Each lane's density colours, as ARGB32 pixels (stored B, G, R, A on little-endian
-        # machines) at every alpha: the strip is built from these bytes each frame.
-        self._lane_pixels = [
-            [bytes((c.blue(), c.green(), c.red(), a)) for a in range(256)] for c in self.lane_colors
-        ]
         # On screen, a pill is a cached background and a cached count text.
         self._pills: dict[tuple[int, float, bool, float], QPixmap] = {}
         self._counts: dict[str, tuple[QStaticText, float]] = {}
+        self._static_labels: dict[tuple[str, bool], tuple[QStaticText, float]] = {}
+        self._glyphs: dict[tuple, QPixmap] = {}
+        self.set_theme(theme)
         self.index: EventIndex = timeline.index  # or a FilteredIndex over it (set_filter)
         self._shown: bytes | None = None
         self._hidden: frozenset[str] = frozenset()
@@ -212,6 +232,26 @@ class TimelineRenderer:
         self._cluster_list: tuple[tuple, list[Cluster]] = ((), [])
         self._mode: tuple[tuple, Mode] = ((), Mode.DETAIL)
         self._scene: tuple[tuple, list[Mark]] = ((), [])
+        self._axis_cache: tuple[tuple, Axis | None] = ((), None)
+        self._axis_labels: tuple[tuple, list[tuple[str, float, float, bool]]] = ((), [])
+
+    @property
+    def theme(self) -> Theme:
+        return self.colors.theme
+
+    def set_theme(self, theme: Theme) -> None:
+        """Paint in `theme`'s colours from now on (the categories' colours adjusted to it)."""
+        self.colors = Palette(theme)
+        self.lane_colors = [
+            QColor(theme.category(self.timeline.category_color(c))) for c in self.lane_ids
+        ]
+        # Each lane's density colours, as ARGB32 pixels (stored B, G, R, A on little-endian
+        # machines) at every alpha: the strip is built from these bytes each frame.
+        self._lane_pixels = [
+            [bytes((c.blue(), c.green(), c.red(), a)) for a in range(256)] for c in self.lane_colors
+        ]
+        self._pills.clear()
+        self._glyphs.clear()
 
     # -- per event ----------------------------------------------------------------------------
 
@@ -376,6 +416,18 @@ class TimelineRenderer:
         self._forget_views()
 
     @property
+    def filter_note(self) -> str:
+        """What the filters leave out, as an export's footer says it ('' when none)."""
+        return self._filter_note
+
+    def events_in_view(self, scale: TimeScale, width: float) -> list[int]:
+        """The events the filters keep that cover some of the view `width` px wide at `scale`,
+        in time order."""
+        t0, t1 = scale.t0, scale.t0 + width * scale.spp
+        kept = self._kept() if self._shown is not None else range(len(self.timeline.events))
+        return events_in_span(self.index.starts, self.index.ends, kept, t0, t1)
+
+    @property
     def matches(self) -> SearchResult | None:
         return self._matches
 
@@ -451,13 +503,16 @@ class TimelineRenderer:
 
     # -- the scene --------------------------------------------------------------------------
 
-    def scene(self, scale: TimeScale, frame: Frame, y_offset: float = 0.0) -> list[Mark]:
+    def scene(
+        self, scale: TimeScale, frame: Frame, y_offset: float = 0.0, seen_only: bool = False
+    ) -> list[Mark]:
         """The events drawn one by one in this view, as marks in picture pixels, in time order.
 
         In a view of lanes and clusters, the events shown on their own (a cluster of one).
-        Rows above or below the picture are included; painting skips them.
+        Rows scrolled above or below the picture are included, unless `seen_only` (painting
+        and hit tests: a view of a busy day can hold thousands of events in rows out of sight).
         """
-        key = (scale, frame.width, frame.rows_top, frame.rows_bottom, y_offset)
+        key = (scale, frame.width, frame.rows_top, frame.rows_bottom, y_offset, seen_only)
         if self._scene[0] == key:
             return self._scene[1]
         marks: list[Mark] = []
@@ -473,6 +528,10 @@ class TimelineRenderer:
                 p = lay.placed.get(i)
                 if p is not None:
                     top = frame.rows_top + p.row * ROW_HEIGHT - y_offset
+                    if seen_only and not (
+                        frame.rows_top - 2 * ROW_HEIGHT < top < frame.rows_bottom + ROW_HEIGHT
+                    ):
+                        continue
                     marks.append(
                         self._mark(
                             i, p.bar_x0 + dx, p.bar_x1 + dx, p.is_point, p.label_x + dx, top, scale
@@ -559,7 +618,7 @@ class TimelineRenderer:
     def mark_of(self, index: int, scale: TimeScale, frame: Frame, y_offset: float = 0.0) -> Mark:
         """Event `index`'s mark as drawn in this view, or where it would be (in its lane, or in
         the first row) if it is not drawn."""
-        for m in self.scene(scale, frame, y_offset):
+        for m in self.scene(scale, frame, y_offset, seen_only=True):
             if m.event == index:
                 return m
         if self.mode(scale, frame.width) is Mode.AGGREGATE:
@@ -593,7 +652,7 @@ class TimelineRenderer:
         see cluster_at()."""
         if not frame.rows_top <= point.y() < frame.rows_bottom:
             return None
-        for m in reversed(self.scene(scale, frame, y_offset)):
+        for m in reversed(self.scene(scale, frame, y_offset, seen_only=True)):
             if _rect(m.rect).adjusted(-3, -3, 3, 3).contains(point):
                 return m.event
             if m.label and _rect(m.label_rect).contains(point):
@@ -734,7 +793,9 @@ class TimelineRenderer:
         for k, c in enumerate(self.lane_ids):
             name = isolate(cats[c].label if c in cats else c)
             if c in self._hidden:
-                items.append(LegendItem("hidden", f"{name} (hidden)", MUTED, category=c))
+                items.append(
+                    LegendItem("hidden", f"{name} (hidden)", self.colors.muted, category=c)
+                )
             elif k in lanes:
                 items.append(LegendItem("swatch", name, self.lane_colors[k], category=c))
         forms: dict[MarkKind, set[str]] = {}
@@ -852,7 +913,7 @@ class TimelineRenderer:
         frame = self.frame(size, deco, scale)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
-        painter.fillRect(QRectF(0, 0, frame.width, frame.height), BACKGROUND)
+        painter.fillRect(QRectF(0, 0, frame.width, frame.height), self.colors.background)
         if deco.title:
             self._paint_title(painter, frame)
         self._paint_axis(painter, frame, scale)
@@ -867,7 +928,7 @@ class TimelineRenderer:
                 self._paint_event(painter, frame, mark, True, False)
         else:
             matches = self._matches
-            for mark in self.scene(scale, frame, y_offset):
+            for mark in self.scene(scale, frame, y_offset, seen_only=True):
                 found = None if matches is None else mark.event in matches
                 self._paint_event(
                     painter, frame, mark, mark.event == selected, mark.event == hovered, found
@@ -881,7 +942,7 @@ class TimelineRenderer:
 
     def _paint_title(self, painter: QPainter, frame: Frame) -> None:
         room = frame.width - 2 * PAD
-        painter.setPen(INK)
+        painter.setPen(self.colors.ink)
         painter.setFont(self.title_font)
         title = QFontMetricsF(self.title_font).elidedText(
             self.timeline.title, Qt.TextElideMode.ElideRight, room
@@ -889,7 +950,7 @@ class TimelineRenderer:
         flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         painter.drawText(QRectF(PAD, 10, room, 28), flags, isolate(title))
         painter.setFont(self.subtitle_font)
-        painter.setPen(MUTED)
+        painter.setPen(self.colors.muted)
         fm = QFontMetricsF(self.subtitle_font)
         text = fm.elidedText(self.timeline.description, Qt.TextElideMode.ElideRight, room)
         painter.drawText(QRectF(PAD, 38, room, 20), flags, isolate(text))
@@ -898,7 +959,10 @@ class TimelineRenderer:
         """The axis's labels as drawn: (text, x, width, is_context). Labels that would be cut at
         either edge are left out; the context row (years over months, months over days) keeps
         its label in view while its period is."""
-        axis = axis_for(scale, self._char_px, self.zone)
+        key = (scale, width, self.zone)
+        if self._axis_labels[0] == key:
+            return self._axis_labels[1]
+        axis = self._axis(scale)
         fm = QFontMetricsF(self.axis_font)
         out: list[tuple[str, float, float, bool]] = []
         for tick in axis.ticks:
@@ -914,17 +978,26 @@ class TimelineRenderer:
             x = min(max(tick.x, 0) + 3, nxt - w - 6, width - w - 3)
             if x >= 0:  # else no room for it whole between its neighbours
                 out.append((tick.label, x, w, True))
+        self._axis_labels = (key, out)
         return out
 
+    def _axis(self, scale: TimeScale) -> Axis:
+        """The axis at `scale` (the last one is kept: a frame asks twice, a pan's next frame
+        often at the same scale)."""
+        key = (scale, self.zone)
+        if self._axis_cache[0] != key:
+            self._axis_cache = (key, axis_for(scale, self._char_px, self.zone))
+        return self._axis_cache[1]
+
     def _paint_axis(self, painter: QPainter, frame: Frame, scale: TimeScale) -> None:
-        axis = axis_for(scale, self._char_px, self.zone)
+        axis = self._axis(scale)
         top = frame.axis_top
         base = top + AXIS_HEIGHT
         # Grid lines through the rows at each labelled tick.
         # Upright one-pixel lines on pixel centres: crisp without antialiasing, which would
         # cost a millisecond a frame for the tall grid lines.
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        painter.setPen(QPen(GRID, 1))
+        painter.setPen(QPen(self.colors.grid, 1))
         painter.drawLines(
             [
                 QLineF(round(tick.x) + 0.5, base, round(tick.x) + 0.5, frame.rows_bottom)
@@ -932,7 +1005,7 @@ class TimelineRenderer:
                 if 0 <= tick.x <= frame.width
             ]
         )
-        painter.setPen(QPen(AXIS_LINE, 1))
+        painter.setPen(QPen(self.colors.axis_line, 1))
         painter.drawLine(QPointF(0, base), QPointF(frame.width, base))
         # One call for all minor ticks: a call per line costs more than the drawing.
         painter.drawLines(
@@ -952,11 +1025,11 @@ class TimelineRenderer:
         for text, x, _w, context in self.axis_labels(scale, frame.width):
             if context:
                 painter.setFont(self.context_font)
-                painter.setPen(MUTED)
+                painter.setPen(self.colors.muted)
                 painter.drawText(QPointF(x, top + 4 + cfm.ascent()), text)
             else:
                 painter.setFont(self.axis_font)
-                painter.setPen(INK)
+                painter.setPen(self.colors.ink)
                 painter.drawText(QPointF(x, base - 10 - fm.descent()), text)
 
     def _paint_event(
@@ -977,26 +1050,48 @@ class TimelineRenderer:
             return
         color = self.lane_colors[self._lane_of_event[mark.event]]
         if found is False and not is_selected:
-            painter.setOpacity(DIMMED)
+            painter.setOpacity(self.colors.dimmed)
         elif found and mark.label:
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(MATCH)
+            painter.setBrush(self.colors.match)
             painter.drawRoundedRect(label.adjusted(-3, -2, 3, 2), 4, 4)
         if is_selected or is_hovered:
             back = rect.united(label) if mark.label else QRectF(rect)
             # The highlight spans what is in view, not a band's whole length.
             back = back.intersected(QRectF(-10, back.top(), frame.width + 20, back.height()))
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(SELECTION if is_selected else HOVER)
+            painter.setBrush(self.colors.selection if is_selected else self.colors.hover)
             painter.drawRoundedRect(back.adjusted(-5, -4, 5, 4), 5, 5)
         self.paint_mark(painter, mark, color, is_selected)
         if mark.label:
-            painter.setFont(self.selected_font if is_selected else self.label_font)
-            painter.setPen(INK)
+            font = self.selected_font if is_selected else self.label_font
+            painter.setFont(font)
+            painter.setPen(self.colors.ink)
             fm = self._fm
             baseline = label.top() + (BAR_HEIGHT + fm.ascent() - fm.descent()) / 2
-            painter.drawText(QPointF(label.left(), baseline), mark.label)
+            if isinstance(painter.device(), QWidget):
+                # On screen, each label is laid out once (drawText lays it out every frame);
+                # exports draw it as text, which SVG and PDF keep as text.
+                static, ascent = self._static_label(mark.label, is_selected)
+                painter.drawStaticText(QPointF(label.left(), baseline - ascent), static)
+            else:
+                painter.drawText(QPointF(label.left(), baseline), mark.label)
         painter.setOpacity(1.0)
+
+    def _static_label(self, text: str, bold: bool) -> tuple[QStaticText, float]:
+        """A label laid out for the screen, and its font's ascent (drawStaticText places the
+        text's top, drawText its baseline)."""
+        got = self._static_labels.get((text, bold))
+        if got is None:
+            if len(self._static_labels) > 20_000:
+                self._static_labels.clear()
+            font = self.selected_font if bold else self.label_font
+            static = QStaticText(text)
+            static.setTextFormat(Qt.TextFormat.PlainText)
+            static.prepare(font=font)
+            fm = self._bold_fm if bold else self._fm
+            got = self._static_labels[text, bold] = (static, fm.ascent())
+        return got
 
     def paint_mark(self, painter: QPainter, mark: Mark, color: QColor, selected: bool) -> None:
         """Draw one event's mark as its kind says: the same code draws the legend's samples."""
@@ -1069,7 +1164,7 @@ class TimelineRenderer:
             x0 = round(scale.x_of(edges[0]))
             # Scaled up without smoothing: each cell is a block of whole pixels.
             painter.drawImage(QRectF(x0, top, cells * HEAT_BIN_PX, lanes * LANE_HEIGHT), image)
-        painter.setPen(QPen(GRID, 1))
+        painter.setPen(QPen(self.colors.grid, 1))
         painter.drawLines(
             [
                 QLineF(
@@ -1098,7 +1193,7 @@ class TimelineRenderer:
             text = self._cluster_text(cluster)
             dim = self._matches is not None and not self.cluster_matches(cluster)
             if dim:
-                painter.setOpacity(DIMMED)
+                painter.setOpacity(self.colors.dimmed)
             if cached_pills and not dim:
                 back = self._pill(cluster.lane, rect, cluster == hovered, ratio)
                 painter.drawPixmap(rect.topLeft(), back)
@@ -1107,7 +1202,7 @@ class TimelineRenderer:
                 self._draw_pill(painter, QRectF(rect), color, text, cluster == hovered)
             painter.setOpacity(1.0)
         if texts:
-            painter.setPen(INK)
+            painter.setPen(self.colors.ink)
             for at, static in texts:
                 painter.drawStaticText(at, static)
         # Lane names stay at the left edge, over the strip.
@@ -1117,18 +1212,18 @@ class TimelineRenderer:
             name = isolate(sfm.elidedText(self.lane_name(lane), Qt.TextElideMode.ElideRight, 220))
             y = top + lane * LANE_HEIGHT
             back = QRectF(4, y + 2, sfm.horizontalAdvance(name) + 8, sfm.height() + 2)
-            painter.fillRect(back, QColor(255, 255, 255, 210))
-            painter.setPen(MUTED)
+            painter.fillRect(back, self.colors.name_back)
+            painter.setPen(self.colors.muted)
             painter.drawText(QPointF(8, y + 3 + sfm.ascent()), name)
 
     def _draw_pill(
         self, painter: QPainter, rect: QRectF, color: QColor, text: str, hovered: bool
     ) -> None:
-        painter.setPen(QPen(INK if hovered else color, 1.5))
-        painter.setBrush(HOVER if hovered else BACKGROUND)
+        painter.setPen(QPen(self.colors.ink if hovered else color, 1.5))
+        painter.setBrush(self.colors.hover if hovered else self.colors.background)
         painter.drawRoundedRect(rect.adjusted(0.75, 0.75, -0.75, -0.75), 9, 9)
         if text:
-            painter.setPen(INK)
+            painter.setPen(self.colors.ink)
             painter.setFont(self.count_font)
             fm = QFontMetricsF(self.count_font)
             baseline = rect.top() + (rect.height() + fm.ascent() - fm.descent()) / 2
@@ -1166,15 +1261,46 @@ class TimelineRenderer:
             self._pills[key] = pill
         return pill
 
-    @staticmethod
     def _paint_glyph(
-        painter: QPainter, kind: MarkKind, rect: QRectF, color: QColor, selected: bool
+        self, painter: QPainter, kind: MarkKind, rect: QRectF, color: QColor, selected: bool
     ) -> None:
         """A precision's glyph in a GLYPH_PX square: a filled diamond (day), a hollow circle
-        (month), a hollow square (year), a small solid bar (a range too short to show)."""
+        (month), a hollow square (year), a small solid bar (a range too short to show).
+
+        On screen, a cached picture of it (an antialiased shape costs more than a blit);
+        exports draw it as vectors."""
+        device = painter.device()
+        if isinstance(device, QWidget) and painter.opacity() == 1.0:
+            ratio = device.devicePixelRatioF()
+            key = (kind, color.rgba(), selected, rect.width(), rect.height(), ratio)
+            glyph = self._glyphs.get(key)
+            if glyph is None:
+                if len(self._glyphs) > 512:
+                    self._glyphs.clear()
+                side = rect.width() + 2 * _GLYPH_MARGIN, rect.height() + 2 * _GLYPH_MARGIN
+                glyph = QPixmap(math.ceil(side[0] * ratio), math.ceil(side[1] * ratio))
+                glyph.setDevicePixelRatio(ratio)
+                glyph.fill(Qt.GlobalColor.transparent)
+                p = QPainter(glyph)
+                p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+                at = QRectF(_GLYPH_MARGIN, _GLYPH_MARGIN, rect.width(), rect.height())
+                self._draw_glyph(p, kind, at, color, selected)
+                p.end()
+                self._glyphs[key] = glyph
+            painter.drawPixmap(
+                QPointF(rect.left() - _GLYPH_MARGIN, rect.top() - _GLYPH_MARGIN), glyph
+            )
+            return
+        self._draw_glyph(painter, kind, rect, color, selected)
+
+    def _draw_glyph(
+        self, painter: QPainter, kind: MarkKind, rect: QRectF, color: QColor, selected: bool
+    ) -> None:
         c = rect.center()
         r = rect.width() / 2
-        outline = QPen(INK if selected else BACKGROUND, 2 if selected else 1.2)
+        outline = QPen(
+            self.colors.ink if selected else self.colors.background, 2 if selected else 1.2
+        )
         if kind is MarkKind.DAY:
             r += 1 if selected else 0
             diamond = QPolygonF(
@@ -1194,28 +1320,37 @@ class TimelineRenderer:
             painter.drawRoundedRect(QRectF(rect.left(), c.y() - 3.5, rect.width(), 7), 2, 2)
         else:
             # Hollow, with a thick ring: told from the filled day diamond at any size.
-            painter.setBrush(BACKGROUND)
-            painter.setPen(QPen(INK if selected else color, 2.4))
+            painter.setBrush(self.colors.background)
+            painter.setPen(QPen(self.colors.ink if selected else color, 2.4))
             inner = QRectF(c.x() - r + 1.2, c.y() - r + 1.2, 2 * r - 2.4, 2 * r - 2.4)
             if kind is MarkKind.MONTH:
                 painter.drawEllipse(inner)
             else:
                 painter.drawRect(inner)
 
-    @staticmethod
     def _paint_band(
-        painter: QPainter, rect: QRectF, color: QColor, solid: bool, selected: bool
+        self, painter: QPainter, rect: QRectF, color: QColor, solid: bool, selected: bool
     ) -> None:
         # Solid: it lasted that long. Pale with a dotted edge: it happened some time in here.
         fill = QColor(color)
         fill.setAlpha(120 if solid else 40)
         painter.setBrush(QBrush(fill))
-        pen = QPen(INK if selected else color, 2 if selected else 1.2)
+        pen = QPen(self.colors.ink if selected else color, 2 if selected else 1.2)
         if not solid:
+            # One pixel wide: Qt draws a dotted line that thin directly, where 1.2 px made it
+            # stroke every dot as a shape (20 ms for one band across the screen, not 0.2).
+            pen.setWidthF(2 if selected else 1.0)
             pen.setStyle(Qt.PenStyle.DotLine)
         painter.setPen(pen)
+        # A month or a year zoomed to hours is tens of thousands of pixels wide, and stroking a
+        # dotted edge that long costs milliseconds a band: draw only what can be seen (the
+        # edges cut off lie outside the picture anyway).
+        seen = painter.worldTransform().inverted()[0].mapRect(QRectF(painter.viewport()))
+        left, right = max(rect.left(), seen.left() - 8), min(rect.right(), seen.right() + 8)
+        if right <= left:
+            return
         path = QPainterPath()
-        path.addRoundedRect(rect, 3, 3)
+        path.addRoundedRect(QRectF(left, rect.top(), right - left, rect.height()), 3, 3)
         painter.drawPath(path)
 
     def _paint_sample(self, painter: QPainter, item: LegendItem, x: float, cy: float) -> None:
@@ -1226,37 +1361,37 @@ class TimelineRenderer:
             painter.drawRoundedRect(QRectF(x, cy - 5, 10, 10), 2, 2)
             return
         if item.kind == "hidden":
-            painter.setPen(QPen(MUTED, 1.2))
+            painter.setPen(QPen(self.colors.muted, 1.2))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(QRectF(x + 0.5, cy - 4.5, 9, 9), 2, 2)
             return
         if item.kind == "uncited":
             painter.setFont(self.small_font)
-            painter.setPen(MUTED)
+            painter.setPen(self.colors.muted)
             painter.drawText(QRectF(x, cy - 7, 22, 14), int(Qt.AlignmentFlag.AlignCenter), "Ab")
             return
         if item.kind in ("match", "dimmed"):
             if item.kind == "match":
                 painter.setPen(Qt.PenStyle.NoPen)
-                painter.setBrush(MATCH)
+                painter.setBrush(self.colors.match)
                 painter.drawRoundedRect(QRectF(x, cy - 7, 22, 14), 4, 4)
             else:
-                painter.setOpacity(DIMMED)
+                painter.setOpacity(self.colors.dimmed)
             painter.setFont(self.small_font)
-            painter.setPen(INK)
+            painter.setPen(self.colors.ink)
             painter.drawText(QRectF(x, cy - 7, 22, 14), int(Qt.AlignmentFlag.AlignCenter), "Ab")
             painter.setOpacity(1.0)
             return
         if item.kind == "cluster":
-            self._draw_pill(painter, QRectF(x, cy - 8, 24, 16), MUTED, "", False)
+            self._draw_pill(painter, QRectF(x, cy - 8, 24, 16), self.colors.muted, "", False)
             painter.setFont(self.count_font)
-            painter.setPen(INK)
+            painter.setPen(self.colors.ink)
             painter.drawText(QRectF(x, cy - 8, 24, 16), int(Qt.AlignmentFlag.AlignCenter), "9")
             painter.setFont(self.small_font)
             return
         if item.kind == "strip":
             for k, a in enumerate((30, 70, 120, 170)):
-                shade = QColor(MUTED)
+                shade = QColor(self.colors.muted)
                 shade.setAlpha(a)
                 painter.fillRect(QRectF(x + k * 5.5, cy - 6, 5.5, 12), shade)
             return
@@ -1278,14 +1413,14 @@ class TimelineRenderer:
                 core = (x + 9, x + 21) if form == "pale" else (x, x + 30)
                 mark = Mark(-1, kind, r, glyph, False, "", r, core, form == "pale")
                 x += 34
-            self.paint_mark(painter, mark, MUTED, False)
+            self.paint_mark(painter, mark, self.colors.muted, False)
 
     def _paint_legend(
         self, painter: QPainter, frame: Frame, scale: TimeScale, y_offset: float
     ) -> None:
         # Only what the rows in view show; the room kept for the legend fits every row's marks.
         rows = self._legend_rows(frame, y_offset)
-        painter.setPen(QPen(GRID, 1))
+        painter.setPen(QPen(self.colors.grid, 1))
         painter.drawLine(QPointF(0, frame.legend_top), QPointF(frame.width, frame.legend_top))
         painter.setFont(self.small_font)
         fm = self._small_fm
@@ -1293,16 +1428,18 @@ class TimelineRenderer:
             cy = frame.legend_top + 5 + LEGEND_LINE * (line + 0.5)
             self._paint_sample(painter, item, x, cy)
             painter.setFont(self.small_font)
-            painter.setPen(INK if item.kind in ("swatch", "match") else MUTED)
+            painter.setPen(
+                self.colors.ink if item.kind in ("swatch", "match") else self.colors.muted
+            )
             painter.drawText(
                 QPointF(x + sample + 5, cy + (fm.ascent() - fm.descent()) / 2), item.text
             )
 
     def _paint_footer(self, painter: QPainter, frame: Frame) -> None:
-        painter.setPen(QPen(GRID, 1))
+        painter.setPen(QPen(self.colors.grid, 1))
         painter.drawLine(QPointF(0, frame.footer_top), QPointF(frame.width, frame.footer_top))
         painter.setFont(self.small_font)
-        painter.setPen(MUTED)
+        painter.setPen(self.colors.muted)
         rect = QRectF(
             PAD, frame.footer_top + 8, frame.width - 2 * PAD, frame.height - frame.footer_top - 8
         )

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from PySide6.QtCore import (
+    QEvent,
     QMimeData,
     QModelIndex,
     QPersistentModelIndex,
@@ -51,6 +52,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSplitter,
+    QStyledItemDelegate,
     QTextEdit,
     QToolButton,
     QVBoxLayout,
@@ -61,10 +63,13 @@ from viewer.model.citing import citation_markdown, citation_plain
 from viewer.model.dates import Precision
 from viewer.model.search import highlight_pattern
 from viewer.model.text import isolate
-from viewer.model.timeline import Event, Timeline
+from viewer.model.theme import LIGHT, Theme
+from viewer.model.timeline import Event, Source, Timeline
+from viewer.theme import theme_from_palette
 
-QUOTE_BACKGROUND = QColor("#FFE58A")
-SEARCH_BACKGROUND = QColor("#CFE3FF")  # a search match, told apart from the cited passage
+# In the light theme; each text view takes its colours from its palette (see _apply_theme).
+QUOTE_BACKGROUND = QColor(LIGHT.quote)
+SEARCH_BACKGROUND = QColor(LIGHT.match)  # a search match, told apart from the cited passage
 MAX_SEARCH_MARKS = 2_000  # matches marked in one source text
 PRECISION_WORDS = {
     Precision.YEAR: "known to the year",
@@ -164,8 +169,28 @@ def _plain_label(*, bold: bool = False, size_delta: int = 0, muted: bool = False
         font.setPointSizeF(font.pointSizeF() + size_delta)
     label.setFont(font)
     if muted:
-        label.setStyleSheet("color: #5B6470;")
+        label.setProperty("tone", "muted")
     return label
+
+
+def _tone_style(tone: str, theme: Theme) -> str:
+    """The style sheet for a widget of `tone` ('muted', 'disputed', 'warning', 'link') in
+    `theme`: colours that keep 4.5:1 against the theme's background."""
+    if tone == "disputed":
+        return f"color: {theme.disputed};"
+    if tone == "warning":
+        return f"color: {theme.warning}; font-weight: bold;"
+    if tone == "link":
+        return f"background: transparent; color: {theme.muted};"
+    return f"color: {theme.muted};"
+
+
+def apply_tones(root: QWidget, theme: Theme) -> None:
+    """Colour every widget under `root` that has a 'tone' property as `theme` says."""
+    for widget in root.findChildren(QWidget):
+        tone = widget.property("tone")
+        if isinstance(tone, str) and tone:
+            widget.setStyleSheet(_tone_style(tone, theme))
 
 
 WEB_SCHEMES = ("http", "https")
@@ -213,34 +238,62 @@ def quote_excerpt(quote: str, limit: int = 110) -> str:
     return one_line(quote, limit)
 
 
+def source_byline(source: Source) -> str:
+    """Who published the source, who wrote it and when, as far as the file says:
+    `Reuters · Jane Doe · 22 Apr 2022` ('' if it says none). Each text is isolated."""
+    parts = [inline(text) for text in (source.outlet, source.author) if text.strip()]
+    if source.published is not None:
+        parts.append(source.published.label())
+    return "  ·  ".join(parts)
+
+
+def source_name(source: Source) -> str:
+    """How the panel names a source: its title (isolated, one line); the file name only when
+    the file gives no title at all."""
+    if source.title.strip():
+        return inline(source.title)
+    return inline(PurePosixPath(source.file).name) if source.file else "Untitled source"
+
+
 class _HeaderScroll(QScrollArea):
-    """The event's title, date, summary and notes: as tall as they need, up to a limit, then
-    scrolled, so that a very long text (a file may hold anything) never grows the window."""
+    """Text from the file (the event's title, date, summary and notes; a source's title and
+    description): as tall as it needs, up to `max_height`, then scrolled, so that a very long
+    text (a file may hold anything) never grows the window. Squeezed, it gives way down to
+    `min_height` and scrolls; the scroll bar shows only when the text overflows."""
 
-    MAX_HEIGHT = 260
-
-    def __init__(self, content: QWidget) -> None:
+    def __init__(self, content: QWidget, max_height: int = 260, min_height: int = 48) -> None:
         super().__init__()
+        self.max_height = max_height
+        self.min_height = min_height
+        # Not the layout's minimum (every wrapped label at its narrowest, far taller than the
+        # text at the width it has): the text's height at the viewport's width decides, below.
+        content.setMinimumHeight(1)
         self.setWidget(content)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setMaximumHeight(self.MAX_HEIGHT)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setMaximumHeight(max_height)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
 
-    def sizeHint(self) -> QSize:
+    def _text_height(self) -> int:
         content = self.widget()
-        # Measured as if the scroll bar showed: then the text fits whether it shows or not.
-        width = max(self.width() - self.verticalScrollBar().sizeHint().width(), 100)
+        # Measured at the viewport's width without a scroll bar: when the text fits there,
+        # none shows (a bar would take width and could make the text need it).
+        width = max(self.width() - 2 * self.frameWidth(), 100)
         height = content.heightForWidth(width) if content.hasHeightForWidth() else -1
         if height < 0:
             height = content.sizeHint().height()
-        # A few pixels over: the stretch at the bottom of the text adds a spacing of its own.
-        return QSize(super().sizeHint().width(), min(height + 8, self.MAX_HEIGHT))
+        return height
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), min(self._text_height(), self.max_height))
 
     def minimumSizeHint(self) -> QSize:
-        # Never squeezed below its text (up to the limit): the splitter gives way elsewhere.
-        return QSize(super().minimumSizeHint().width(), self.sizeHint().height())
+        # Short text is never squeezed; long text gives way (and scrolls) so that the window
+        # keeps its size: the panel's other parts need their room too.
+        height = min(self._text_height(), self.min_height)
+        return QSize(super().minimumSizeHint().width(), height)
 
     def fit(self) -> None:
         """Ask the layout again for room, after the text changed."""
@@ -269,13 +322,19 @@ class SourceTextView(QWidget):
         self._scroll_to_search = False
         self.edit = QPlainTextEdit()
         self.edit.setReadOnly(True)
+        # A cursor the keys move, as in any text: the arrows read and select in it (Alt+arrows
+        # step through the events).
+        self.edit.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
         self.edit.setAccessibleName(accessible_name)
         self.edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.edit.setFrameShape(QFrame.Shape.StyledPanel)
         self.part = QLabel()
         self.part.setTextFormat(Qt.TextFormat.PlainText)
         self.part.setWordWrap(True)
-        self.part.setStyleSheet("color: #5B6470;")
+        self.part.setProperty("tone", "muted")
         self.earlier_button = QToolButton()
         self.earlier_button.setText("◀ Earlier")
         self.earlier_button.setToolTip("Show the text before this part")
@@ -295,6 +354,33 @@ class SourceTextView(QWidget):
         layout.addWidget(self.bar)
         layout.addWidget(self.edit, 1)
         self.bar.hide()
+        self.quote_color = QColor(QUOTE_BACKGROUND)
+        self.search_color = QColor(SEARCH_BACKGROUND)
+        self._apply_theme()
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self._apply_theme()
+        super().changeEvent(event)
+
+    def _apply_theme(self) -> None:
+        """Take the passage's and the matches' colours from the palette (kept at 4.5:1 against
+        its text), and recolour what is marked now."""
+        theme = theme_from_palette(self.palette())  # its children have not had theirs yet
+        was = (self.quote_color.name(), self.search_color.name())
+        self.quote_color = QColor(theme.quote)
+        self.search_color = QColor(theme.match)
+        recolour = dict(zip(was, (self.quote_color, self.search_color), strict=True))
+        apply_tones(self, theme)
+        selections = self.edit.extraSelections()
+        for selection in selections:
+            new = recolour.get(selection.format.background().color().name())
+            if new is not None:
+                fmt = selection.format  # a copy: set it back
+                fmt.setBackground(new)
+                selection.format = fmt
+        if selections:
+            self.edit.setExtraSelections(selections)
 
     @property
     def text(self) -> str:
@@ -346,7 +432,7 @@ class SourceTextView(QWidget):
     def highlighted_text(self) -> str:
         """The highlighted passage as shown (line breaks as "\\n"); '' if none shows."""
         selections = [
-            s for s in self.edit.extraSelections() if s.format.background() == QUOTE_BACKGROUND
+            s for s in self.edit.extraSelections() if s.format.background() == self.quote_color
         ]
         if not selections:
             return ""
@@ -364,11 +450,11 @@ class SourceTextView(QWidget):
         return [
             s.cursor.selectedText().replace("\u2029", "\n")
             for s in self.edit.extraSelections()
-            if s.format.background() == SEARCH_BACKGROUND
+            if s.format.background() == self.search_color
         ]
 
     def _mark_search(self) -> None:
-        keep = [s for s in self.edit.extraSelections() if s.format.background() == QUOTE_BACKGROUND]
+        keep = [s for s in self.edit.extraSelections() if s.format.background() == self.quote_color]
         if self._search is None:
             self.edit.setExtraSelections(keep)
             return
@@ -382,7 +468,7 @@ class SourceTextView(QWidget):
             selection = QTextEdit.ExtraSelection()
             selection.cursor = cursor
             fmt = QTextCharFormat()
-            fmt.setBackground(SEARCH_BACKGROUND)
+            fmt.setBackground(self.search_color)
             selection.format = fmt
             found.append(selection)
             if len(found) >= MAX_SEARCH_MARKS:
@@ -445,7 +531,7 @@ class SourceTextView(QWidget):
             selection = QTextEdit.ExtraSelection()
             selection.cursor = cursor
             fmt = QTextCharFormat()
-            fmt.setBackground(QUOTE_BACKGROUND)
+            fmt.setBackground(self.quote_color)
             fmt.setFontWeight(QFont.Weight.Bold)
             selection.format = fmt
             self.edit.setExtraSelections([selection])
@@ -535,6 +621,15 @@ class _CitationModel(QStringListModel):
         return super().data(index, role)
 
 
+class _ElidedRowDelegate(QStyledItemDelegate):
+    """Rows as wide as the list, never wider: the list lays each row out at its size hint's
+    width, so a hint as wide as the whole text would cut it at the edge (and bring a horizontal
+    scroll bar) instead of eliding it with "…"."""
+
+    def sizeHint(self, option, index) -> QSize:
+        return QSize(1, super().sizeHint(option, index).height())
+
+
 class CitationList(QListView):
     """The event's citations, one two-line row each (source title, quote excerpt), laid out
     lazily: rows are all one height, so Qt measures one and makes only those in view. Reads
@@ -558,6 +653,9 @@ class CitationList(QListView):
         self._model = _CitationModel()
         self.setModel(self._model)
         self.setUniformItemSizes(True)
+        self._delegate = _ElidedRowDelegate(self)
+        self.setItemDelegate(self._delegate)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setWordWrap(False)  # each line is elided instead: rows stay one height
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setAlternatingRowColors(True)
@@ -565,6 +663,26 @@ class CitationList(QListView):
         self.setSelectionMode(QListView.SelectionMode.SingleSelection)
         self.setEditTriggers(QListView.EditTrigger.NoEditTriggers)
         self.selectionModel().currentRowChanged.connect(self._on_current)
+
+    ROWS_WHOLE = 3  # rows the list always has room for, whole
+
+    def row_height(self) -> int:
+        """The height of one row with the spacing around it: two lines of text."""
+        if self.count():
+            height = self.sizeHintForRow(0)
+        else:  # as a row would be: two lines, the delegate's margins
+            height = 2 * self.fontMetrics().lineSpacing() + 2
+        return height + 2 * self.spacing()
+
+    def minimumSizeHint(self) -> QSize:
+        # At least three rows whole: the list is how the citations are chosen. Beyond that it
+        # takes what the panel can give (the layout's stretch).
+        height = self.ROWS_WHOLE * self.row_height() + 2 * self.frameWidth() + 2
+        return QSize(super().minimumSizeHint().width(), height)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        return QSize(hint.width(), max(hint.height(), self.minimumSizeHint().height()))
 
     def set_rows(self, count: int, text_of: Callable[[int], str]) -> None:
         """Show `count` rows; row k's text is text_of(k), asked for when the row shows."""
@@ -633,18 +751,18 @@ class SourcePanel(QWidget):
             Qt.TextInteractionFlag.LinksAccessibleByMouse
             | Qt.TextInteractionFlag.LinksAccessibleByKeyboard
         )
-        self.dispute.setStyleSheet("color: #A33B00;")
+        self.dispute.setProperty("tone", "disputed")
         self.dispute.linkActivated.connect(self._on_dispute_link)
         self._dispute_ids: list[str] = []
         self.warnings = _plain_label()
-        self.warnings.setStyleSheet("color: #B00020; font-weight: bold;")
+        self.warnings.setProperty("tone", "warning")
 
         self.citation_list = CitationList()
         self.citation_list.setAccessibleName("Citations")
         self.citation_list.currentRowChanged.connect(self._on_row)
         # Copy citation: the whole quote with its source and date, never the elided row.
         self.copy_citation_action = QAction("&Copy citation", self.citation_list)
-        self.copy_citation_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Copy))
+        self.copy_citation_action.setShortcut(QKeySequence("Ctrl+C"))  # as Help lists it
         self.copy_citation_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.copy_citation_action.triggered.connect(self.copy_citation)
         self.citation_list.copyRequested.connect(self.copy_citation)
@@ -672,6 +790,8 @@ class SourcePanel(QWidget):
         nav.addWidget(self.next_button)
 
         self.source_title = _plain_label(bold=True)
+        self.source_byline = _plain_label(muted=True)
+        self.source_byline.setAccessibleName("Source published by")
         self.source_description = _plain_label(muted=True)
         # A line edit, not a label: a long address scrolls instead of widening the panel, and
         # it never acts on a click. Only the button opens the link.
@@ -679,7 +799,7 @@ class SourcePanel(QWidget):
         self.source_link.setReadOnly(True)
         self.source_link.setFrame(False)
         self.source_link.setAccessibleName("Source link")
-        self.source_link.setStyleSheet("background: transparent; color: #5B6470;")
+        self.source_link.setProperty("tone", "link")
         self.open_link_button = QPushButton("Open link")
         self.open_link_button.setAccessibleName("Open link")
         self.open_link_button.clicked.connect(self.open_link)
@@ -717,8 +837,17 @@ class SourcePanel(QWidget):
         bottom = QWidget()
         bottom_layout = QVBoxLayout(bottom)
         bottom_layout.setContentsMargins(10, 4, 10, 10)
-        bottom_layout.addWidget(self.source_title)
-        bottom_layout.addWidget(self.source_description)
+        about_source = QWidget()
+        about_layout = QVBoxLayout(about_source)
+        about_layout.setContentsMargins(0, 0, 0, 0)
+        about_layout.addWidget(self.source_title)
+        about_layout.addWidget(self.source_byline)
+        about_layout.addWidget(self.source_description)
+        about_layout.addStretch(1)
+        # A long title or description scrolls in its box rather than pushing the source text
+        # (or the window) out of shape.
+        self.source_header = _HeaderScroll(about_source, max_height=140, min_height=36)
+        bottom_layout.addWidget(self.source_header)
         bottom_layout.addLayout(link_row)
         bottom_layout.addWidget(self.source_view, 1)
 
@@ -731,7 +860,14 @@ class SourcePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
+        apply_tones(self, theme_from_palette(self.palette()))
         self.show_event(None, None)
+
+    def changeEvent(self, event: QEvent) -> None:
+        # View → Theme or the desktop's theme changed: the greys and reds follow.
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            apply_tones(self, theme_from_palette(self.palette()))
+        super().changeEvent(event)
 
     @property
     def current_event(self) -> Event | None:
@@ -926,16 +1062,25 @@ class SourcePanel(QWidget):
         self.position.setText(f"{index + 1:,} of {count:,}" if index >= 0 else "")
         if self._event is None or self._timeline is None or index < 0:
             self.source_title.setText("")
+            self.source_byline.setText("")
+            self.source_byline.setVisible(False)
             self.source_description.setText("")
+            self.source_description.setVisible(False)
+            self.source_header.fit()
             self._show_link("")
             self.source_view.set_text("")
             return
         cit = self._event.citations[index]
         source = self._timeline.sources[cit.source_id]
-        name = PurePosixPath(source.file).name if source.file else "link only"
-        self.source_title.setText(f"{inline(source.title)}  ({inline(name)})")
+        # Named by its title, as the file gives it, not by the text's file name (often an
+        # internal one such as 002_b85f66659d3b49bd.txt).
+        self.source_title.setText(source_name(source))
+        byline = source_byline(source)
+        self.source_byline.setText(byline)
+        self.source_byline.setVisible(bool(byline))
         self._set_cut(self.source_description, "Source description", source.description, TEXT_LIMIT)
         self.source_description.setVisible(bool(source.description))
+        self.source_header.fit()
         self._show_link(source.url)
         self.source_view.set_text(source.text, cit.span)
         self._mark_search(cit.source_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import html
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, QSizeF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, QSizeF, Qt, Signal
 from PySide6.QtGui import (
     QContextMenuEvent,
     QKeyEvent,
@@ -17,6 +17,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QScrollBar, QSizePolicy, QToolTip, QWidget
 
+from viewer import activity
 from viewer.model.aggregate import Cluster, EventIndex
 from viewer.model.dates import PartialDate, date_from_seconds
 from viewer.model.scale import TimeScale, fit
@@ -25,6 +26,7 @@ from viewer.model.text import isolate
 from viewer.model.ticks import choose_level
 from viewer.model.timeline import Timeline, step
 from viewer.render import SCREEN, Frame, LegendItem, Mode, TimelineRenderer
+from viewer.theme import theme_from_palette
 
 ZOOM_STEP = 1.5  # one press of + or -
 WHEEL_ZOOM_PER_NOTCH = 1.25  # one notch (120 units) of the mouse wheel
@@ -43,6 +45,9 @@ class TimelineView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Every paint covers the whole widget (the picture, or "No timeline" on the base
+        # colour), so Qt need not draw what lies under it first.
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -62,6 +67,7 @@ class TimelineView(QWidget):
         self._dragging = False
         self._fitted = False
         self._shown: bytes | None = None  # one byte an event: 1 if the filters keep it
+        self._events_shown: tuple[list, Frame, list[int]] | None = None  # events_in_view()
         # Rows that do not fit the height scroll: a scroll bar over the rows' right edge.
         self.v_scroll = QScrollBar(Qt.Orientation.Vertical, self)
         self.v_scroll.setAccessibleName("Rows")
@@ -118,7 +124,7 @@ class TimelineView(QWidget):
     def set_timeline(self, timeline: Timeline) -> None:
         """Show `timeline`, fitted to the view, with nothing selected."""
         self._timeline = timeline
-        self._renderer = TimelineRenderer(timeline)
+        self._renderer = TimelineRenderer(timeline, theme_from_palette(self.palette()))
         self._renderer.zone = self._zone
         self._shown = None
         self._selected = None
@@ -237,6 +243,33 @@ class TimelineView(QWidget):
             return None
         frame = self._frame()
         return self._renderer.hit_test(pos, self._scale, frame, self._y_offset)
+
+    def events_in_view(self) -> list[int]:
+        """The events drawn one by one whose mark or label shows in the view, in time order
+        (from the scene painting and hit-testing use): the canvas's accessible items."""
+        if self._renderer is None:
+            return []
+        frame = self._frame()
+        marks = self._renderer.scene(self._scale, frame, self._y_offset)
+        # Asked once for each item a screen reader walks: the answer lasts as long as the scene.
+        cached = self._events_shown
+        if cached is not None and cached[0] is marks and cached[1] == frame:
+            return cached[2]
+        view = QRectF(0, frame.rows_top, self.width(), frame.rows_bottom - frame.rows_top)
+        shown = []
+        for m in marks:
+            rect = QRectF(*m.rect)
+            if m.label:
+                rect = rect.united(QRectF(*m.label_rect))
+            if rect.intersects(view):
+                shown.append(m.event)
+        self._events_shown = (marks, frame, shown)
+        return shown
+
+    def event_rect(self, index: int) -> QRectF:
+        """Event `index`'s mark and label as drawn now, in widget coordinates."""
+        assert self._renderer is not None
+        return self._whole_rect(index, self._frame())
 
     def cluster_at(self, pos: QPointF) -> Cluster | None:
         """The cluster of events drawn at `pos`, in a view that shows clusters."""
@@ -374,7 +407,16 @@ class TimelineView(QWidget):
 
     # -- Qt events --------------------------------------------------------------------------
 
+    def changeEvent(self, event: QEvent) -> None:
+        # The window's palette changed (View → Theme, or the desktop's theme): paint in it.
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            if self._renderer is not None:
+                self._renderer.set_theme(theme_from_palette(self.palette()))
+            self.update()
+        super().changeEvent(event)
+
     def paintEvent(self, event: QPaintEvent) -> None:
+        activity.frame_drawn()
         painter = QPainter(self)
         if self._renderer is None:
             painter.fillRect(self.rect(), self.palette().base())

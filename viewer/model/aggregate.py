@@ -15,6 +15,7 @@ from __future__ import annotations
 import bisect
 import functools
 import itertools
+import math
 import operator
 from array import array
 from collections.abc import Sequence
@@ -22,7 +23,10 @@ from dataclasses import dataclass
 
 # At most this many of the longest events are kept aside and checked on every query, so that
 # one long range does not widen every search window to its own length.
-_LONG_KEPT_ASIDE = 256
+
+
+def _fits_a_byte(exponent: dict[float, int]) -> bool:
+    return all(0 <= k < 256 for k in exponent.values())
 
 
 def _floats(values: Sequence[float]) -> array:
@@ -69,29 +73,48 @@ class EventIndex:
         starts_by_lane = array("d", map(self.starts.__getitem__, by_lane))
         self.lane_events: list[array] = [by_lane[a:b] for a, b in itertools.pairwise(cuts)]
         self.lane_starts: list[array] = [starts_by_lane[a:b] for a, b in itertools.pairwise(cuts)]
+        # Events grouped by how long they last, in powers of two of seconds: those of group k
+        # last at most 2**k seconds, so the ones overlapping a view start at most 2**k before
+        # it, and each group is searched over that much only. (One bound for all, set by the
+        # longest events, made a view of a busy day read through a year of events.)
         durations = array("d", map(operator.sub, self.ends, self.starts))
-        if n > _LONG_KEPT_ASIDE:
-            # Set aside the events longer than the (K+1)th longest: at most K of them.
-            cut = sorted(durations)[-(_LONG_KEPT_ASIDE + 1)]
-            self._long = list(itertools.compress(range(n), map(cut.__lt__, durations)))
-            # Every event not kept aside lasts at most this long.
-            self._max_short = cut
-        else:
-            self._long = list(range(n))
-            self._max_short = 0.0
+        # 2**(code - 128) seconds bounds a group (from a microsecond to past the age of the
+        # universe); few distinct durations, so worked out once each.
+        exponent = {d: math.frexp(d)[1] + 128 for d in set(durations)}
+        groups = bytes(map(exponent.__getitem__, durations)) if _fits_a_byte(exponent) else None
+        self._groups: list[tuple[float, array, array]] = []  # (bound, events, their starts)
+        for k in sorted(set(exponent.values())):
+            if groups is None:
+                members = array("q", (i for i in range(n) if exponent[durations[i]] == k))
+            else:
+                table = bytes(j == k for j in range(256))
+                members = array("q", itertools.compress(range(n), groups.translate(table)))
+            self._groups.append(
+                (
+                    math.ldexp(1.0, k - 128),
+                    members,
+                    array("d", map(self.starts.__getitem__, members)),
+                )
+            )
 
     def __len__(self) -> int:
         return len(self.starts)
 
     def visible(self, t_a: float, t_b: float) -> list[int]:
         """Indices, in time order, of the events that overlap [t_a, t_b]."""
-        starts, ends = self.starts, self.ends
-        lo = bisect.bisect_left(starts, t_a - self._max_short)
-        hi = bisect.bisect_right(starts, t_b)
-        found = [i for i in range(lo, hi) if ends[i] >= t_a]
-        extra = [i for i in self._long if i < lo and ends[i] >= t_a and starts[i] <= t_b]
-        if extra:
-            found = sorted(set(found).union(extra))
+        ends = self.ends
+        found: list[int] = []
+        parts = 0
+        for bound, members, starts in self._groups:
+            lo = bisect.bisect_left(starts, t_a - bound)
+            hi = bisect.bisect_right(starts, t_b)
+            if hi > lo:
+                # In C: the group's events starting in the window whose end reaches the view.
+                got = members[lo:hi]
+                found += itertools.compress(got, map(t_a.__le__, map(ends.__getitem__, got)))
+                parts += 1
+        if parts > 1:
+            found.sort()
         return found
 
     def count_starting(self, t_a: float, t_b: float) -> int:

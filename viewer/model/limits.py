@@ -24,6 +24,8 @@ MAX_CHARS = {
     "label": 1_000,
     "category": 1_000,
     "file": 1_000,
+    "outlet": 1_000,
+    "author": 1_000,
     "title": 10_000,
     "summary": 10_000,
     "quote": 10_000,

@@ -23,7 +23,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Protocol
 
 from viewer.model import bulk
-from viewer.model.dates import DateError, DateSpan, parse_when
+from viewer.model.dates import DateError, DateSpan, PartialDate, parse_date, parse_when
 from viewer.model.limits import (
     MAX_CATEGORIES,
     MAX_CHARS,
@@ -67,7 +67,7 @@ _LONG_INTEGER = re.compile(r'"(?:[^"\\]++|\\.)*+"|(?<![0-9.eE+-])(-?[0-9]{4301,}
 _MAX_DEPTH = 500
 
 _TOP_KEYS = {"version", "title", "description", "categories", "sources", "events"}
-_SOURCE_KEYS = {"id", "file", "title", "description", "url"}
+_SOURCE_KEYS = {"id", "file", "title", "description", "url", "outlet", "author", "published"}
 _CATEGORY_KEYS = {"id", "label", "color"}
 _EVENT_KEYS = {
     "id",
@@ -794,6 +794,9 @@ def _read_sources(
             description=r.text(item, "description", loc, required=False, empty=True),
             text="",
             url=r.text(item, "url", loc, required=False, empty=True),
+            outlet=r.text(item, "outlet", loc, required=False, empty=True),
+            author=r.text(item, "author", loc, required=False, empty=True),
+            published=_read_published(r, item, loc),
         )
         entries.append((sid, name))
     every = _ceil_div(len(items), _SOURCE_REPORTS)
@@ -917,6 +920,19 @@ def _read_events(
             )
         )
     return events
+
+
+def _read_published(r: _Reader, item: dict, loc: str) -> PartialDate | None:
+    """A source's `published` date: one date at its precision (no range, no circa), or None."""
+    if "published" not in item:
+        return None
+    value = item["published"]
+    if not isinstance(value, str):
+        raise r.fail(f"{loc}.published", f"expected a date string, found {_type_name(value)}")
+    try:
+        return parse_date(value)
+    except DateError as exc:
+        raise r.fail(f"{loc}.published", str(exc)) from None
 
 
 def _read_span(r: _Reader, item: dict, loc: str) -> DateSpan:

@@ -120,6 +120,11 @@ def timeline_document(timeline: Timeline, files: dict[str, SourceFile] | None = 
             item["description"] = s.description
         if s.url:
             item["url"] = s.url
+        for key in ("outlet", "author"):
+            if getattr(s, key):
+                item[key] = getattr(s, key)
+        if s.published is not None:
+            item["published"] = s.published.iso()
         sources.append(item)
     doc["sources"] = sources
     doc["events"] = [_event_document(e) for e in timeline.events]

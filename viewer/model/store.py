@@ -70,6 +70,10 @@ class EventStore(Sequence["Event"]):
     `make(k)` makes the event at position k in the source; `order[i]`, if given, is the source
     position of event i (else they are the same). `id_hashes[k]` is hash() of the id of the
     event at source position k, for finding it by id.
+
+    `uncited`, when the maker knows it, is how many events cite no passage found in a source
+    (Timeline.marked_uncited), so that counting them need not make every event; None if not
+    known.
     """
 
     def __init__(
@@ -85,6 +89,7 @@ class EventStore(Sequence["Event"]):
         disputes: dict[str, tuple[int, ...]],
         order: array | None = None,
         facts: Callable[[Sequence[int]], Facts] | None = None,
+        uncited: int | None = None,
     ) -> None:
         n = len(starts)
         if not (len(ends) == len(categories) == len(id_hashes) == n):
@@ -95,6 +100,7 @@ class EventStore(Sequence["Event"]):
         self.category_ids = tuple(category_ids)
         self.id_hashes = id_hashes
         self.warned = warned
+        self.uncited = uncited
         self._disputes = disputes
         self._order = order
         self._facts = facts

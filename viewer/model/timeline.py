@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from viewer.model.aggregate import EventIndex
-from viewer.model.dates import DateSpan
+from viewer.model.dates import DateSpan, PartialDate
 from viewer.model.store import EventStore
 
 # Okabe–Ito: a categorical palette that colour-blind readers can tell apart.
@@ -40,6 +40,10 @@ class Source:
     description: str
     text: str
     url: str = ""
+    # Who published it, who wrote it and when, where the file says ('' and None if not).
+    outlet: str = ""
+    author: str = ""
+    published: PartialDate | None = None
 
 
 @dataclass(frozen=True)

@@ -24,12 +24,16 @@ _IMPORTERS = {
     "timelinejs-json": timelinejs.import_json,
     "timelinejs-csv": timelinejs.import_csv,
     "timelineproj": timelineproj.import_xml,
+    "aeon-csv": aeon.import_csv,
+    "generic-csv": generic.import_csv,  # with the columns guessed from the header
+}
+# These read the file's bytes: a forensic file of a million rows is kept as bytes, never as
+# text as well (viewer/model/importers/forensic.py).
+_BYTE_IMPORTERS = {
     "timesketch-csv": timesketch.import_csv,
     "timesketch-jsonl": timesketch.import_jsonl,
     "plaso-csv": plaso.import_csv,
     "plaso-jsonl": plaso.import_jsonl,
-    "aeon-csv": aeon.import_csv,
-    "generic-csv": generic.import_csv,  # with the columns guessed from the header
 }
 
 
@@ -67,10 +71,12 @@ def import_file(
     path = Path(path)
     steps = progress_of(progress, cancel)
     steps.at(0)
-    text = decode(path, read_file(path, steps))
+    raw = read_file(path, steps)
+    if kind in _BYTE_IMPORTERS:
+        return _BYTE_IMPORTERS[kind](path, raw, steps)
     if kind == "generic-csv":
-        return generic.import_csv(path, text, steps, columns)
-    return _IMPORTERS[kind](path, text, steps)
+        return generic.import_csv(path, decode(path, raw), steps, columns)
+    return _IMPORTERS[kind](path, decode(path, raw), steps)
 
 
 def load_any(

@@ -20,11 +20,13 @@ from pathlib import Path
 from viewer.model.dates import DateError, DateSpan, PartialDate, When
 from viewer.model.limits import MAX_CATEGORIES, MAX_CHARS, MAX_FILE_BYTES
 from viewer.model.loader import PROGRESS_TOTAL, CancelFlag, TimelineError, _Progress
+from viewer.model.store import EventStore
 from viewer.model.timeline import PALETTE, Category, Citation, Event, Source, Timeline
 
 # Progress, in thousandths: reading ends here, then the rows, then building the timeline.
 READ_END, ROWS_END = 150, 900
 _READ_CHUNK = 1 << 20
+_LEFT_OUT_NAMED = 5  # rows left out that the description names; the rest are counted
 MAX_TITLE = 200  # characters of a message or headline kept as the label; the rest is summary
 OTHER = "Other"
 
@@ -36,48 +38,75 @@ def progress_of(
     return _Progress(progress, cancel)
 
 
-def read_file(path: Path, steps: _Progress) -> bytes:
+def read_file(path: Path, steps: _Progress) -> bytearray:
     """The file's bytes, refused before reading if over the limit; read in chunks, reporting
-    progress and checking for cancellation."""
+    progress and checking for cancellation. Read into one buffer of the file's size, so that a
+    large file is never in memory twice."""
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             limit = MAX_FILE_BYTES // (1024 * 1024)
             raise TimelineError(path, "", f"is {size / 1048576:.0f} MB; the limit is {limit} MB")
-        parts = []
+        buf = bytearray(size)
         got = 0
         with path.open("rb") as f:
-            while part := f.read(_READ_CHUNK):
-                parts.append(part)
-                got += len(part)
-                if got > MAX_FILE_BYTES:  # grew while being read
+            with memoryview(buf) as view:
+                while got < size and (n := f.readinto(view[got : got + _READ_CHUNK])):
+                    got += n
+                    steps.within(0, READ_END, got, max(size, 1))
+            del buf[got:]  # shrank while being read
+            while got == size and (part := f.read(_READ_CHUNK)):  # or grew
+                buf += part
+                if len(buf) > MAX_FILE_BYTES:
                     raise TimelineError(path, "", "is over the size limit")
-                steps.within(0, READ_END, got, max(size, 1))
     except FileNotFoundError:
         raise TimelineError(path, "", "file not found") from None
     except PermissionError:
         raise TimelineError(path, "", "permission denied") from None
     except OSError as exc:
         raise TimelineError(path, "", exc.strerror or str(exc)) from None
-    return b"".join(parts)
+    return buf
 
 
-def decode(path: Path, raw: bytes) -> str:
+def decode(path: Path, raw: bytes | bytearray) -> str:
     """The bytes as UTF-8 text (a byte-order mark is allowed: spreadsheets write one)."""
+    return raw[check_utf8(path, raw) :].decode("utf-8")
+
+
+# What str.strip() keeps among ASCII characters: a file with none of these is empty.
+_NOT_SPACE = re.compile(rb"[^ \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f]")
+_CHECK_CHUNK = 1 << 22
+
+
+def check_utf8(path: Path, raw: bytes | bytearray) -> int:
+    """Where the text of `raw` begins (3 after a UTF-8 byte-order mark, else 0), once it is
+    known to be UTF-8 text that is not blank; else the one-line error `decode` gives.
+
+    Checked a few MiB at a time, so that a large file is never held as bytes and as text."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise TimelineError(path, "line 1", "is UTF-16 text; save it as UTF-8")
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise TimelineError(
-            path, f"line {line}", "is not valid UTF-8 text (save the file as UTF-8)"
-        ) from None
-    if not text.strip():
+    begin = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    if raw.isascii():
+        blank = _NOT_SPACE.search(raw) is None
+    else:
+        blank = True
+        at = begin
+        while at < len(raw):
+            # Cut after a line feed: no UTF-8 sequence holds that byte.
+            cut_at = raw.find(b"\n", at + _CHECK_CHUNK)
+            cut_at = len(raw) if cut_at < 0 else cut_at + 1
+            try:
+                part = raw[at:cut_at].decode("utf-8")
+            except UnicodeDecodeError as exc:
+                line = raw.count(b"\n", begin, at + exc.start) + 1
+                raise TimelineError(
+                    path, f"line {line}", "is not valid UTF-8 text (save the file as UTF-8)"
+                ) from None
+            blank = blank and not part.strip()
+            at = cut_at
+    if blank:
         raise TimelineError(path, "", "is empty")
-    return text
+    return begin
 
 
 class _PlainText(HTMLParser):
@@ -192,6 +221,52 @@ def check_width(path: Path, line: int, row: list[str], header: list[str]) -> Non
         )
 
 
+def imported_event(
+    path: Path,
+    where: str,
+    event_id: str,
+    title: str,
+    begin: When,
+    until: When | None,
+    category: str,
+    *,
+    summary: str = "",
+    note: str = "",
+    links: list[str] | tuple[str, ...] = (),
+) -> Event:
+    """An imported event: its texts within our limits, `links` (source ids) cited with nothing
+    quoted (the event stays uncited). A range that ends before it starts is refused, naming
+    `where`."""
+    try:
+        when = DateSpan(begin, until if until is not None and until != begin else None)
+    except DateError as exc:
+        raise TimelineError(path, where, str(exc)) from None
+    title, summary, note = imported_texts(title, summary, note)
+    return Event(
+        id=event_id,
+        title=title,
+        when=when,
+        category=category,
+        summary=summary,
+        citations=tuple(Citation(s, "", None) for s in dict.fromkeys(links)),
+        note=note,
+    )
+
+
+def imported_texts(title: str, summary: str, note: str) -> tuple[str, str, str]:
+    """An imported event's title, summary and note as it keeps them: trimmed, within our
+    limits, a title at least "(untitled)", no summary that only repeats the title."""
+    title = cut(title.strip(), "title") or "(untitled)"
+    summary = cut(summary.strip(), "summary")
+    return title, "" if summary == title else summary, cut(note.strip(), "note")
+
+
+def category_id(categories: dict[str, Category], name: str) -> str:
+    """The id Builder.category gave `name`, once every category is made (it adds none)."""
+    name = cut(" ".join(name.split()), "category") or OTHER
+    return name if name in categories else OTHER
+
+
 @dataclass
 class Builder:
     """Collects an imported timeline's events, categories and link-only sources."""
@@ -205,6 +280,7 @@ class Builder:
     sources: dict[str, Source] = field(default_factory=dict)
     _by_url: dict[str, str] = field(default_factory=dict)
     left_out: list[str] = field(default_factory=list)
+    more_left_out: int = 0  # past the first few that `left_out` names
 
     def category(self, name: str, color: str | None = None) -> str:
         """The id of the category called `name` (made if new; past the limit, 'Other')."""
@@ -252,36 +328,39 @@ class Builder:
     ) -> None:
         """Add an event; `links` are source ids, cited with nothing quoted (the event stays
         uncited). A range that ends before it starts is refused, naming `where`."""
-        try:
-            when = DateSpan(begin, until if until is not None and until != begin else None)
-        except DateError as exc:
-            raise TimelineError(self.path, where, str(exc)) from None
-        title = cut(title.strip(), "title") or "(untitled)"
-        summary = cut(summary.strip(), "summary")
-        if summary == title:
-            summary = ""
-        cited = tuple(Citation(s, "", None) for s in dict.fromkeys(links))
         self.events.append(
-            Event(
-                id=f"e{len(self.events) + 1}",
-                title=title,
-                when=when,
-                category=category,
+            imported_event(
+                self.path,
+                where,
+                f"e{len(self.events) + 1}",
+                title,
+                begin,
+                until,
+                category,
                 summary=summary,
-                citations=cited,
-                note=cut(note.strip(), "note"),
+                note=note,
+                links=links,
             )
         )
 
-    def build(self, steps: _Progress) -> Timeline:
-        """The timeline, marked as imported; refused if no event could be read."""
+    def leave_out(self, what: str) -> None:
+        """Note a row that is not an event (the description names the first few)."""
+        if len(self.left_out) < _LEFT_OUT_NAMED:
+            self.left_out.append(what)
+        else:
+            self.more_left_out += 1
+
+    def build(self, steps: _Progress, store: EventStore | None = None) -> Timeline:
+        """The timeline, marked as imported; refused if no event could be read. Its events are
+        those added, or `store` when given (an importer that keeps its events as columns)."""
         steps.at(ROWS_END)
-        if not self.events:
+        if not (self.events if store is None else len(store)):
             raise TimelineError(self.path, "", f"has no events this app can read ({self.format})")
         description = self.description
         if self.left_out:
-            shown = "; ".join(self.left_out[:5])
-            more = f"; and {len(self.left_out) - 5:,} more" if len(self.left_out) > 5 else ""
+            shown = "; ".join(self.left_out[:_LEFT_OUT_NAMED])
+            others = len(self.left_out) + self.more_left_out - _LEFT_OUT_NAMED
+            more = f"; and {others:,} more" if others > 0 else ""
             description = (description + "\n\n" if description else "") + (
                 f"Left out: {shown}{more}."
             )
@@ -290,7 +369,7 @@ class Builder:
             description=cut(description, "description"),
             sources=self.sources,
             categories=self.categories,
-            events=tuple(self.events),
+            events=tuple(self.events) if store is None else store,
             path=self.path,
             imported=self.format,
         )

@@ -11,6 +11,9 @@ from viewer.model.importers.common import Builder
 from viewer.model.loader import _Progress
 from viewer.model.timeline import Timeline
 
+# The fields category_of reads.
+CATEGORY_KEYS = ("source_long", "source", "data_type", "parser")
+
 
 def category_of(fields: dict) -> str:
     """The kind of source the event came from (`source_long`: "Log File", "Cron log"), else
@@ -22,15 +25,13 @@ def category_of(fields: dict) -> str:
     return "Event"
 
 
-def import_csv(path: Path, text: str, steps: _Progress) -> Timeline:
+def import_csv(path: Path, raw: bytes, steps: _Progress) -> Timeline:
     """A plaso dynamic CSV file as a timeline (see docs/import.md)."""
     b = Builder(path, "plaso dynamic CSV")
-    forensic.read_csv(b, text, steps, category_of)
-    return b.build(steps)
+    return forensic.import_csv(path, raw, steps, b, category_of, CATEGORY_KEYS)
 
 
-def import_jsonl(path: Path, text: str, steps: _Progress) -> Timeline:
+def import_jsonl(path: Path, raw: bytes, steps: _Progress) -> Timeline:
     """A plaso json_line file as a timeline (see docs/import.md)."""
     b = Builder(path, "plaso json_line")
-    forensic.read_jsonl(b, text, steps, category_of)
-    return b.build(steps)
+    return forensic.import_jsonl(path, raw, steps, b, category_of, CATEGORY_KEYS)

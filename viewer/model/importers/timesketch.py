@@ -10,6 +10,9 @@ from viewer.model.importers.common import Builder
 from viewer.model.loader import _Progress
 from viewer.model.timeline import Timeline
 
+# The fields category_of reads.
+CATEGORY_KEYS = ("timestamp_desc",)
+
 
 def category_of(fields: dict) -> str:
     """What the time means (`timestamp_desc`: "Write time", "Creation Time")."""
@@ -17,15 +20,13 @@ def category_of(fields: dict) -> str:
     return desc if isinstance(desc, str) and desc.strip() else "Time"
 
 
-def import_csv(path: Path, text: str, steps: _Progress) -> Timeline:
+def import_csv(path: Path, raw: bytes, steps: _Progress) -> Timeline:
     """A Timesketch CSV file as a timeline (see docs/import.md)."""
     b = Builder(path, "Timesketch CSV")
-    forensic.read_csv(b, text, steps, category_of)
-    return b.build(steps)
+    return forensic.import_csv(path, raw, steps, b, category_of, CATEGORY_KEYS)
 
 
-def import_jsonl(path: Path, text: str, steps: _Progress) -> Timeline:
+def import_jsonl(path: Path, raw: bytes, steps: _Progress) -> Timeline:
     """A Timesketch JSON-lines file as a timeline (see docs/import.md)."""
     b = Builder(path, "Timesketch JSONL")
-    forensic.read_jsonl(b, text, steps, category_of)
-    return b.build(steps)
+    return forensic.import_jsonl(path, raw, steps, b, category_of, CATEGORY_KEYS)
