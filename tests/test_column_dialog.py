@@ -146,6 +146,21 @@ def test_an_import_that_fails_says_where_and_keeps_the_timeline(
     assert window.timeline is before
 
 
+def test_a_csv_dropped_on_the_window_asks_for_its_columns(qtbot, window, tmp_path):
+    from PySide6.QtCore import QMimeData, QUrl
+    from test_desktop import drag_and_drop
+
+    path = write_csv(tmp_path, "date;title\n2021-04;Spring\n", "dropped.csv")
+    data = QMimeData()
+    data.setUrls([QUrl.fromLocalFile(str(path))])
+    assert drag_and_drop(window, data) == (True, True)
+    dialog = shown_dialog(qtbot, window)
+    assert column(dialog, 1) == ["Apr 2021"]
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.timeline.title == "dropped" and not window.is_loading())
+    assert [e.title for e in window.timeline.events] == ["Spring"]
+
+
 @pytest.fixture
 def app_state(qapp):
     """main() configures the one QApplication, the excepthook and the signal handlers of this
