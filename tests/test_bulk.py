@@ -84,7 +84,10 @@ def test_a_store_made_of_events_keeps_time_then_file_order(generated, monkeypatc
         (lambda d: d["events"][2].update(title="  "), "events[2].title: must not be empty"),
         (lambda d: d["events"][2].update(extra=1), "events[2].extra: unknown field"),
         (lambda d: d["events"][4].update(end=None), "events[4].end: expected a date string"),
-        (lambda d: d["events"][5].update(citations=[]), "events[5].citations: an event needs"),
+        (
+            lambda d: d["events"][5]["citations"][0].pop("source"),
+            "events[5].citations[0]: missing field 'source'",
+        ),
         (
             lambda d: d["events"][5]["citations"][0].update(source="nope"),
             "events[5].citations[0].source: no source has the id 'nope'",

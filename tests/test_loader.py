@@ -332,11 +332,14 @@ def test_zero_events(tmp_path):
     assert error_of(path) == f"{path}: events: the timeline has no events"
 
 
-def test_an_event_without_citations(tmp_path):
+def test_an_event_without_citations_loads_as_uncited(tmp_path):
+    """An event may cite nothing (a timeline saved from another tool's): it is shown as
+    uncited, never as sourced."""
     d = doc()
     d["events"][0]["citations"] = []
-    path = write(tmp_path, d)
-    assert error_of(path) == f"{path}: events[0].citations: an event needs at least one citation"
+    timeline = load_timeline(write(tmp_path, d))
+    event = timeline.event(d["events"][0]["id"])
+    assert event.citations == () and timeline.marked_uncited(event)
 
 
 # --- dates ----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import pytest
 from tests.test_cli import one_clean_line, run
 from viewer.bundle import resource
 from viewer.model.dates import PartialDate, Precision, parse_when
-from viewer.model.loader import load_timeline
+from viewer.model.loader import TimelineError, load_timeline
 from viewer.model.saving import SaveError, save_timeline, source_files, timeline_document
 from viewer.model.timeline import Timeline
 from viewer.model.timelinejs import timelinejs_document, web_address
@@ -473,3 +473,89 @@ def test_our_format_to_timelinejs_and_back_through_the_importer(builtin, tmp_pat
         urls = {builtin.sources[c.source_id].url for c in e.citations} - {""}
         links = {back.sources[c.source_id].url for c in got.citations} - {""}
         assert urls <= links
+
+
+_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+
+
+@pytest.mark.skipif(not _SAMPLES.is_dir(), reason=f"the shared samples are not at {_SAMPLES}")
+@pytest.mark.parametrize(
+    "sample",
+    [
+        "timelinejs/women_in_computing.json",
+        "timelinejs/my-own-timeline.csv",
+        "thetimelineproj/example.timeline",
+        "timesketch/sigma_events.csv",
+        "timesketch/sigma_events.jsonl",
+        "plaso/dynamic.log",
+        "aeon/date_limits.csv",
+    ],
+)
+def test_every_imported_sample_saves_in_our_format_and_opens_the_same(tmp_path, sample):
+    """Imported events usually quote nothing: saved, they keep their links (a source with a url
+    and no file, cited without a quote) or cite nothing, and open again the same, uncited."""
+    from viewer.model.importers import load_any
+
+    imported = load_any(_SAMPLES / sample)
+    target = tmp_path / "saved.json"
+    save_timeline(imported, target)
+    back = load_timeline(target)
+    assert not back.imported
+    assert len(back.events) == len(imported.events)
+    for a, b in zip(imported.events, back.events, strict=True):
+        assert (b.id, b.title, b.when, b.category, b.summary, b.note) == (
+            a.id,
+            a.title,
+            a.when,
+            a.category,
+            a.summary,
+            a.note,
+        )
+        assert [(c.source_id, c.quote, c.found) for c in b.citations] == [
+            (c.source_id, c.quote, c.found) for c in a.citations
+        ]
+        assert back.marked_uncited(b) == imported.marked_uncited(a)
+    for sid, source in imported.sources.items():
+        saved = back.sources[sid]
+        assert (saved.title, saved.url, saved.text) == (source.title, source.url, source.text)
+    # Nothing written for a link: only sources with a text have a file beside the timeline.
+    written = sorted(p.name for p in tmp_path.rglob("*") if p.is_file() and p != target)
+    assert len(written) == sum(1 for s in imported.sources.values() if s.text)
+
+
+def test_a_link_only_source_cannot_be_quoted(tmp_path):
+    doc = {
+        "version": 1,
+        "title": "T",
+        "sources": [{"id": "w", "title": "Web page", "url": "https://example.org/a"}],
+        "events": [
+            {
+                "id": "e",
+                "title": "E",
+                "date": "2020-01-02",
+                "category": "c",
+                "citations": [{"source": "w", "quote": "said so"}],
+            }
+        ],
+    }
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(TimelineError) as err:
+        load_timeline(path)
+    assert str(err.value) == (
+        f"{path}: events[0].citations[0].quote: source 'w' is a link only (no file): "
+        "there is no text to quote from"
+    )
+    doc["events"][0]["citations"] = [{"source": "w"}]
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    event = load_timeline(path).events[0]
+    assert [(c.source_id, c.quote, c.found) for c in event.citations] == [("w", "", False)]
+    assert not event.warnings  # nothing was claimed to be quoted, so nothing is missing
+    doc["events"][0]["citations"] = []
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    timeline = load_timeline(path)
+    assert timeline.marked_uncited(timeline.events[0])
+    del doc["sources"][0]["url"]
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(TimelineError, match=r"sources\[0\]: missing field 'file'"):
+        load_timeline(path)

@@ -190,6 +190,7 @@ def read_events(
     if n == 0:
         return None
     decode = msgspec.json.Decoder(_Event).decode
+    links = {sid for sid, source in sources.items() if not source.file}  # no text to quote
     position = {c: k for k, c in enumerate(categories)}
     starts, ends = array("d"), array("d")
     cats, hashes = array("I"), array("q")
@@ -279,6 +280,8 @@ def read_events(
         quotes = [p[1] for p in chunk_pairs]
         if not all(map(sources.__contains__, sids)):
             return None
+        if links and not links.isdisjoint(sids):
+            return None  # a link-only source: the hand-written path reads those citations
         if not all(map(str.strip, quotes)) or _too_long(quotes, "quote"):
             return None
         pairs.update(dict.fromkeys(chunk_pairs))

@@ -782,11 +782,13 @@ def _read_sources(
     entries = []
     for i, item in enumerate(items):
         loc = f"sources[{i}]"
-        r.obj(item, loc, _SOURCE_KEYS, ("id", "file", "title"))
+        r.obj(item, loc, _SOURCE_KEYS, ("id", "title"))
         sid = r.text(item, "id", loc)
         if sid in sources:
             raise r.fail(f"{loc}.id", f"duplicate source id {_shown(sid)}")
-        name = r.text(item, "file", loc)
+        # A source with a `url` and no `file` is a link only: no text to quote from.
+        link_only = "file" not in item and bool(item.get("url"))
+        name = "" if link_only else r.text(item, "file", loc)
         sources[sid] = Source(
             id=sid,
             file=name,
@@ -798,7 +800,8 @@ def _read_sources(
             author=r.text(item, "author", loc, required=False, empty=True),
             published=_read_published(r, item, loc),
         )
-        entries.append((sid, name))
+        if not link_only:
+            entries.append((sid, name))
     every = _ceil_div(len(items), _SOURCE_REPORTS)
     for i, (sid, name) in enumerate(entries):
         if i % every == 0:
@@ -899,6 +902,9 @@ def _read_events(
         citations: list[Citation] = []
         warnings: list[str] = []
         for j, (sid, quote) in enumerate(cited):
+            if not quote:  # a link only: nothing quoted, nothing to find
+                citations.append(Citation(sid, "", None))
+                continue
             try:
                 citation, warning = locate(sources, j, sid, quote, search)
             except SearchTooLong:
@@ -958,15 +964,22 @@ def _read_citations(
     r: _Reader, item: dict, loc: str, sources: dict[str, Source]
 ) -> list[tuple[str, str]]:
     """The (source id, quote) of each citation, checked; the quotes are searched for later."""
-    raw = r.array(item, "citations", loc)
-    if not raw:
-        raise r.fail(f"{loc}.citations", "an event needs at least one citation")
+    raw = r.array(item, "citations", loc)  # empty: the event cites nothing (uncited)
     cited: list[tuple[str, str]] = []
     for j, cit in enumerate(raw):
         cloc = f"{loc}.citations[{j}]"
-        r.obj(cit, cloc, _CITATION_KEYS, ("source", "quote"))
+        r.obj(cit, cloc, _CITATION_KEYS, ("source",))
         sid = r.text(cit, "source", cloc)
         if sid not in sources:
             raise r.fail(f"{cloc}.source", f"no source has the id {_shown(sid)}")
-        cited.append((sid, r.text(cit, "quote", cloc)))
+        if sources[sid].file:
+            cited.append((sid, r.text(cit, "quote", cloc)))
+            continue
+        # A link only: it points at the source, quoting nothing (there is no text to check).
+        if r.text(cit, "quote", cloc, required=False, empty=True):
+            raise r.fail(
+                f"{cloc}.quote",
+                f"source {_shown(sid)} is a link only (no file): there is no text to quote from",
+            )
+        cited.append((sid, ""))
     return cited

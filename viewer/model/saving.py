@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from viewer.model.dates import DateSpan
-from viewer.model.timeline import Event, Timeline
+from viewer.model.timeline import Event, Source, Timeline
 
 SOURCES_FOLDER = "sources"
 
@@ -56,6 +56,11 @@ def _fallback_name(source_id: str, original: str) -> str:
     return f"{SOURCES_FOLDER}/{stem[:200]}"
 
 
+def is_link_only(source: Source) -> bool:
+    """A source with an address and no text of its own (imported links): saved without a file."""
+    return not source.file and not source.text and bool(source.url)
+
+
 def source_files(timeline: Timeline) -> dict[str, SourceFile]:
     """Where each source (by id) is written beside a saved copy of `timeline`, with its text.
 
@@ -66,6 +71,8 @@ def source_files(timeline: Timeline) -> dict[str, SourceFile]:
     placed: dict[str, SourceFile] = {}
     taken: dict[str, str] = {}  # name (case-folded, for case-insensitive disks) -> text
     for source in timeline.sources.values():
+        if is_link_only(source):
+            continue  # no file: written with its url alone
         name = source.file if _plain_relative(source.file) else None
         if name is None or taken.get(name.casefold(), source.text) != source.text:
             name = _fallback_name(source.id, source.file)
@@ -98,7 +105,11 @@ def _event_document(event: Event) -> dict:
         doc["note"] = event.note
     if event.disputed_by:
         doc["disputed_by"] = list(event.disputed_by)
-    doc["citations"] = [{"source": c.source_id, "quote": c.quote} for c in event.citations]
+    # A link-only citation names its source and quotes nothing.
+    doc["citations"] = [
+        {"source": c.source_id, "quote": c.quote} if c.quote else {"source": c.source_id}
+        for c in event.citations
+    ]
     return doc
 
 
@@ -115,7 +126,9 @@ def timeline_document(timeline: Timeline, files: dict[str, SourceFile] | None = 
     ]
     sources = []
     for s in timeline.sources.values():
-        item = {"id": s.id, "file": files[s.id].name, "title": s.title}
+        item = {"id": s.id, "title": s.title}
+        if s.id in files:
+            item["file"] = files[s.id].name
         if s.description:
             item["description"] = s.description
         if s.url:
