@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -119,7 +120,10 @@ def main(argv: list[str]) -> int:
     app = QApplication.instance() or QApplication([])
     path = builtin_timeline()
     timeline = load_timeline(path, root=trust_root_for(path))
-    settings = QSettings(str(out / ".settings.ini"), QSettings.Format.IniFormat)
+    # The windows' settings live in a folder of their own, gone afterwards (a settings file
+    # removed while its QSettings lives is written again when the program ends).
+    scratch = tempfile.TemporaryDirectory()
+    settings = QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
     for name, size, view, selected in SHOTS:
         grab(app, timeline, out / name, size, view, selected, settings)
         print(out / name)
@@ -143,7 +147,8 @@ def main(argv: list[str]) -> int:
         export_timeline(timeline, docs / "timeline.png")
         print(docs / "screenshot.png", docs / "timeline.png")
         theme_shots(app, timeline, docs, settings)
-    (out / ".settings.ini").unlink(missing_ok=True)
+    del settings
+    scratch.cleanup()
     return 0
 
 
