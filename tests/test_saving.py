@@ -497,6 +497,7 @@ def test_every_imported_sample_saves_in_our_format_and_opens_the_same(tmp_path, 
     from viewer.model.importers import load_any
 
     imported = load_any(_SAMPLES / sample)
+    jsonschema.validate(timeline_document(imported), SCHEMA)
     target = tmp_path / "saved.json"
     save_timeline(imported, target)
     back = load_timeline(target)
