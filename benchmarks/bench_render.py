@@ -136,6 +136,9 @@ def measure(path: Path) -> dict:
     export_timeline(timeline, out, width=3840, height=2160)
     export_s = time.perf_counter() - t
     out.unlink()
+    end_mb = _peak_mb() - baseline
+    window.close()  # stops the background search index (a QThread must not outlive it)
+    app.processEvents()
     return {
         "events": len(timeline.events),
         "load_to_first_paint_s": load_s,
@@ -147,7 +150,7 @@ def measure(path: Path) -> dict:
         "export_4k_png_s": export_s,
         "memory_after_load_mb": loaded_mb,
         "memory_browsing_mb": browsing_mb,
-        "memory_above_empty_app_mb": _peak_mb() - baseline,
+        "memory_above_empty_app_mb": end_mb,
         "sweep_steps": SWEEP_STEPS,
         "zoom_sweep_max_ms": zoom_max_ms,
         "zoom_sweep_max_at_span_days": zoom_max_span / DAY,
