@@ -366,3 +366,23 @@ def test_a_long_title_is_elided_to_the_export_width(qapp, tmp_path):
     ]
     drawn = next(t for t in texts if t.strip("\u2068\u2069").startswith("A very long title"))
     assert drawn.rstrip("\u2069").endswith("…") and len(drawn) < len(title) / 2
+
+
+def test_labels_read_in_runs_from_the_file_equal_those_of_the_events(qapp, tmp_path):
+    """A busy view's labels and mark kinds are read from the store's facts in runs, without
+    making each event: they must be exactly what the events themselves give."""
+    from benchmarks.make_timeline import make_timeline as generate
+    from viewer.model.loader import load_timeline
+
+    timeline = load_timeline(generate(tmp_path / "t.json", 3000, seed=4, shape="bursty"))
+    fast, slow = TimelineRenderer(timeline), TimelineRenderer(timeline)
+    ids = list(range(0, 3000, 2)) + [2999]
+    fast._read_labels(ids)
+    assert all(i in fast._labels for i in ids)  # read in runs, not left to _label()
+    for i in ids:
+        assert fast._label(i) == slow._label(i)
+        assert fast._width(i) == slow._width(i)
+        assert fast.kind(i) == slow.kind(i)
+        assert fast._core(i) == slow._core(i)
+    assert any(k is MarkKind.RANGE for k in map(fast.kind, ids))
+    assert any("(disputed)" in fast._label(i) for i in ids)

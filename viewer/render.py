@@ -272,15 +272,42 @@ class TimelineRenderer:
         label = self._labels.get(i)
         if label is None:
             e = self.timeline.events[i]
-            suffix = (DISPUTED if e.disputed_by else "") + (
-                UNCITED if self.timeline.marked_uncited(e) else ""
-            )
-            # Elided as measured in bold, so that the label stays within the cap when selected.
-            room = self._label_cap - self._bold_fm.horizontalAdvance(suffix) - 2
-            title = self._bold_fm.elidedText(e.title, Qt.TextElideMode.ElideRight, room)
-            label = isolate(title) + suffix
-            self._labels[i] = label
-            self._widths[i] = self._bold_fm.horizontalAdvance(label) + 2
+            uncited = self.timeline.marked_uncited(e)
+            label = self._put_label(i, e.title, bool(e.disputed_by), uncited)
+        return label
+
+    def _read_labels(self, ids: list[int]) -> None:
+        """Labels and mark kinds of the events `ids` (ascending) not yet known, read in runs
+        from the store's facts (a few fields decoded, nothing searched) instead of making each
+        event: the first view of a busy day lays out a thousand or more at once."""
+        events = self.timeline.events
+        todo = [i for i in ids if i not in self._labels]
+        if len(todo) < 64 or events.facts(0, 0) is None:
+            return  # few, or a store of ready-made events: made one by one as before
+        run_start = prev = todo[0]
+        runs = []
+        for i in todo[1:]:
+            if i - prev > 64:
+                runs.append((run_start, prev + 1))
+                run_start = i
+            prev = i
+        runs.append((run_start, prev + 1))
+        for a, b in runs:
+            f = events.facts(a, b)
+            assert f is not None
+            for k, i in enumerate(range(a, b)):
+                if i not in self._labels:
+                    self._kinds[i] = f.kinds[k]
+                    self._put_label(i, f.titles[k], f.disputed_by[k], f.uncited[k])
+
+    def _put_label(self, i: int, title: str, disputed: bool, uncited: bool) -> str:
+        suffix = (DISPUTED if disputed else "") + (UNCITED if uncited else "")
+        # Elided as measured in bold, so that the label stays within the cap when selected.
+        room = self._label_cap - self._bold_fm.horizontalAdvance(suffix) - 2
+        title = self._bold_fm.elidedText(title, Qt.TextElideMode.ElideRight, room)
+        label = isolate(title) + suffix
+        self._labels[i] = label
+        self._widths[i] = self._bold_fm.horizontalAdvance(label) + 2
         return label
 
     def _width(self, i: int) -> float:
@@ -297,8 +324,10 @@ class TimelineRenderer:
         return kind
 
     def _core(self, i: int) -> tuple[float, float]:
-        self.kind(i)
-        return self._cores[i]
+        core = self._cores.get(i)
+        if core is None:  # the kind was read from the facts: the dates are needed now
+            core = self._cores[i] = certain_part(self.timeline.events[i].when)
+        return core
 
     # -- geometry ---------------------------------------------------------------------------
 
@@ -346,6 +375,7 @@ class TimelineRenderer:
         else:
             t_a, t_b = view_a - width * spp / 2, view_b + width * spp / 2
             ids = self.index.visible(t_a - MAX_LABEL_PX * spp, t_b + MAX_LABEL_PX * spp)
+        self._read_labels(ids)
         starts, ends = self.index.starts, self.index.ends
         placed = place_events(
             [(starts[i], ends[i]) for i in ids],
