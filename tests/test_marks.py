@@ -376,7 +376,7 @@ def test_labels_read_in_runs_from_the_file_equal_those_of_the_events(qapp, tmp_p
 
     timeline = load_timeline(generate(tmp_path / "t.json", 3000, seed=4, shape="bursty"))
     fast, slow = TimelineRenderer(timeline), TimelineRenderer(timeline)
-    ids = list(range(0, 3000, 2)) + [2999]
+    ids = [*range(0, 3000, 2), 2999]
     fast._read_labels(ids)
     assert all(i in fast._labels for i in ids)  # read in runs, not left to _label()
     for i in ids:
@@ -386,3 +386,36 @@ def test_labels_read_in_runs_from_the_file_equal_those_of_the_events(qapp, tmp_p
         assert fast._core(i) == slow._core(i)
     assert any(k is MarkKind.RANGE for k in map(fast.kind, ids))
     assert any("(disputed)" in fast._label(i) for i in ids)
+
+
+def test_the_rows_in_sight_hold_exactly_the_marks_of_the_whole_scene_there(qapp, tmp_path):
+    """Painting and hit tests read only the rows in sight, row by row: at every scroll they
+    must get the same marks as the whole scene has in those rows."""
+    from benchmarks.make_timeline import make_timeline as generate
+    from viewer.model.loader import load_timeline
+    from viewer.render import BAR_HEIGHT, ROW_HEIGHT
+
+    timeline = load_timeline(generate(tmp_path / "t.json", 6000, seed=8, shape="bursty"))
+    renderer = TimelineRenderer(timeline)
+    starts = renderer.index.starts
+    busiest = max(
+        range(0, 6000, 10),
+        key=lambda i: renderer.index.count_starting(starts[i], starts[i] + 2 * 86_400),
+    )
+    scale = TimeScale(starts[busiest], 2 * 86_400 / 1100, 1100)
+    frame = frame_for(renderer, scale, 1100, height=600)
+    lay = renderer.layout(scale, 1100)
+    assert lay.rows * ROW_HEIGHT > 3 * (frame.rows_bottom - frame.rows_top)  # rows to scroll
+    for y_offset in (0.0, 250.0, 1000.0, lay.rows * ROW_HEIGHT / 2):
+        whole = renderer.scene(scale, frame, y_offset)
+        seen = renderer.scene(scale, frame, y_offset, seen_only=True)
+        near = [
+            m
+            for m in whole
+            # The row's top, from the bar's (centred in its row).
+            if frame.rows_top - 2 * ROW_HEIGHT
+            < m.rect[1] - (ROW_HEIGHT - BAR_HEIGHT) / 2
+            < frame.rows_bottom + ROW_HEIGHT
+        ]
+        assert [m.event for m in seen] == [m.event for m in near]
+        assert seen == near

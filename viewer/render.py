@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
@@ -104,6 +104,13 @@ class _Layout:
     t_b: float
     placed: dict[int, Placed]
     rows: int
+    by_row: dict[int, list[int]] = field(default_factory=dict)  # each row's events, in time order
+
+    def in_rows(self, first: int, last: int) -> list[int]:
+        """The events placed in rows first..last, in time order."""
+        got = [i for r in range(max(first, 0), last + 1) for i in self.by_row.get(r, ())]
+        got.sort()
+        return got
 
 
 @dataclass(frozen=True)
@@ -386,8 +393,20 @@ class TimelineRenderer:
             [self.kind(i) for i in ids],
         )
         rows = 1 + max((p.row for p in placed), default=0)
-        self._layout = _Layout(spp, t_a, t_b, {p.index: p for p in placed}, rows)
+        by_row: dict[int, list[int]] = {}
+        for p in placed:  # placed in time order
+            by_row.setdefault(p.row, []).append(p.index)
+        self._layout = _Layout(spp, t_a, t_b, {p.index: p for p in placed}, rows, by_row)
         return self._layout
+
+    def _events_in_rows(
+        self, scale: TimeScale, width: float, lay: _Layout, first: int, last: int
+    ) -> list[int]:
+        """The events in view (as _visible_events finds them) placed in rows first..last: read
+        row by row, when a view holds many more events than the rows in sight show."""
+        t_a, t_b = scale.t0, scale.t0 + width * scale.spp
+        starts, ends = self.index.starts, self.index.ends
+        return [i for i in lay.in_rows(first, last) if ends[i] >= t_a and starts[i] <= t_b]
 
     def fit_scale(self, width: float, margin_px: float = 40.0) -> TimeScale:
         """The scale at which every shown event (for a small timeline, labels too) fits
@@ -554,7 +573,13 @@ class TimelineRenderer:
         else:
             lay = self.layout(scale, frame.width)
             dx = scale.x_of(self._origin)
-            for i in self._visible_events(scale, frame.width):
+            if seen_only:
+                first = math.floor((y_offset - 2 * ROW_HEIGHT) / ROW_HEIGHT)
+                last = math.ceil((frame.rows_bottom - frame.rows_top + y_offset) / ROW_HEIGHT) + 1
+                candidates = self._events_in_rows(scale, frame.width, lay, first, last)
+            else:
+                candidates = self._visible_events(scale, frame.width)
+            for i in candidates:
                 p = lay.placed.get(i)
                 if p is not None:
                     top = frame.rows_top + p.row * ROW_HEIGHT - y_offset
@@ -810,7 +835,12 @@ class TimelineRenderer:
         else:
             lay = self.layout(scale, width)
             dx = scale.x_of(self._origin)
-            for i in self._visible_events(scale, width):
+            if rows is None:
+                candidates = self._visible_events(scale, width)
+            else:
+                first, last = math.floor(rows[0]), math.ceil(rows[1])
+                candidates = self._events_in_rows(scale, width, lay, first, last)
+            for i in candidates:
                 p = lay.placed.get(i)
                 if p is None or p.bar_x1 + dx < 0 or p.bar_x0 + dx > width:
                     continue
