@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from viewer.model.dates import DateError, PartialDate, UncertainDate, When
-from viewer.model.importers.common import Builder, check_width, csv_rows, header_of, plain_text
+from viewer.model.importers.common import Builder, check_width, csv_table, header_of, plain_text
 from viewer.model.loader import TimelineError, _Progress
 from viewer.model.timeline import Timeline
 
@@ -53,11 +53,7 @@ def import_csv(path: Path, text: str, steps: _Progress) -> Timeline:
     """An Aeon Timeline CSV export as a timeline (see docs/import.md)."""
     b = Builder(path, "Aeon Timeline CSV", title=path.stem)
     total = text.count("\n") + 1
-    rows = csv_rows(path, text)
-    first = next(rows, None)
-    if first is None:
-        raise TimelineError(path, "", "is empty")
-    line, header = first
+    line, header, rows = csv_table(path, text)
     col = header_of(path, line, header, _NEED)
     names = [h.strip().lstrip("\ufeff") for h in header]
 

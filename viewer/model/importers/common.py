@@ -204,6 +204,18 @@ def csv_rows(path: Path, text: str, delimiter: str = ",") -> Iterator[tuple[int,
             yield reader.line_num, row
 
 
+def csv_table(
+    path: Path, text: str, delimiter: str = ","
+) -> tuple[int, list[str], Iterator[tuple[int, list[str]]]]:
+    """The header row's line and fields, and the rows after it (as csv_rows gives them); a
+    file with no row at all is refused as empty."""
+    rows = csv_rows(path, text, delimiter)
+    first = next(rows, None)
+    if first is None:
+        raise TimelineError(path, "", "is empty")
+    return first[0], first[1], rows
+
+
 def header_of(path: Path, line: int, row: list[str], need: tuple[str, ...]) -> dict[str, int]:
     """The column of each name in a header row; the names in `need` must be there."""
     names = {name.strip().lstrip("\ufeff"): k for k, name in reversed(list(enumerate(row)))}

@@ -20,7 +20,7 @@ from pathlib import Path
 from viewer.model.dates import DateError, DateSpan, parse_when
 from viewer.model.importers.common import (
     Builder,
-    csv_rows,
+    csv_table,
     decode,
     plain_text,
     title_and_rest,
@@ -230,11 +230,8 @@ def _table(path: Path, text: str) -> tuple[Table, Iterator[tuple[int, list[str]]
             "line 1",
             "is not a table: no header of two or more columns apart by commas, semicolons or tabs",
         )
-    rows = csv_rows(path, text, delimiter)
-    first = next(rows, None)
-    if first is None:
-        raise TimelineError(path, "", "is empty")
-    return Table(delimiter, tuple(h.strip() for h in first[1]), ()), rows
+    _line, header, rows = csv_table(path, text, delimiter)
+    return Table(delimiter, tuple(h.strip() for h in header), ()), rows
 
 
 def peek(path: str | Path) -> Table:

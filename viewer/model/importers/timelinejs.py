@@ -18,7 +18,7 @@ from viewer.model.dates import DateError, PartialDate, When
 from viewer.model.importers.common import (
     Builder,
     check_width,
-    csv_rows,
+    csv_table,
     header_of,
     plain_text,
 )
@@ -264,11 +264,7 @@ def import_csv(path: Path, text: str, steps: _Progress) -> Timeline:
     `era` rows marked in the Type column."""
     b = Builder(path, "TimelineJS spreadsheet CSV")
     total = text.count("\n") + 1
-    rows = csv_rows(path, text)
-    first = next(rows, None)
-    if first is None:
-        raise TimelineError(path, "", "is empty")
-    line, header = first
+    line, header, rows = csv_table(path, text)
     col = header_of(path, line, header, _CSV_NEED)
 
     def cell(row: list[str], name: str) -> str:
