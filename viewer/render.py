@@ -216,6 +216,8 @@ class TimelineRenderer:
         self._counts: dict[str, tuple[QStaticText, float]] = {}
         self._static_labels: dict[tuple[str, bool], tuple[QStaticText, float]] = {}
         self._glyphs: dict[tuple, QPixmap] = {}
+        # The width of the picture being painted: bands are cut to it (see paint_mark).
+        self._picture_width = 1e6
         self.set_theme(theme)
         self.index: EventIndex = timeline.index  # or a FilteredIndex over it (set_filter)
         self._shown: bytes | None = None
@@ -971,6 +973,7 @@ class TimelineRenderer:
     ) -> Frame:
         """Paint the whole picture into a `size` rectangle at the painter's origin."""
         frame = self.frame(size, deco, scale)
+        self._picture_width = frame.width
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         painter.fillRect(QRectF(0, 0, frame.width, frame.height), self.colors.background)
@@ -1156,9 +1159,12 @@ class TimelineRenderer:
     def paint_mark(self, painter: QPainter, mark: Mark, color: QColor, selected: bool) -> None:
         """Draw one event's mark as its kind says: the same code draws the legend's samples."""
         rect = _rect(mark.rect)
-        # Very wide bands are drawn only where they can show, so no painter handles
-        # coordinates in the millions (and dotted edges stay cheap).
-        visible = rect.intersected(QRectF(-50, rect.top(), 1e6, rect.height()))
+        # Very wide bands are drawn only over the picture (and a little beyond, so that the
+        # edges cut off lie outside it): a month or a year zoomed to hours is tens of thousands
+        # of pixels wide, and no painter should handle coordinates in the millions nor stroke a
+        # dotted edge that long (milliseconds a band).
+        seen = QRectF(-50, rect.top(), self._picture_width + 100, rect.height())
+        visible = rect.intersected(seen)
         if mark.kind is MarkKind.RANGE:
             if mark.narrow:
                 self._paint_glyph(painter, MarkKind.RANGE, _rect(mark.glyph), color, selected)
@@ -1170,7 +1176,7 @@ class TimelineRenderer:
                 painter.fillRect(bar, color)
             if mark.core is not None and mark.core[1] - mark.core[0] > 0.5:
                 core = QRectF(mark.core[0], rect.top(), mark.core[1] - mark.core[0], rect.height())
-                core = core.intersected(QRectF(-50, rect.top(), 1e6, rect.height()))
+                core = core.intersected(seen)
                 self._paint_band(painter, core, color, True, selected)
             return
         if not mark.narrow:
@@ -1402,15 +1408,8 @@ class TimelineRenderer:
             pen.setWidthF(2 if selected else 1.0)
             pen.setStyle(Qt.PenStyle.DotLine)
         painter.setPen(pen)
-        # A month or a year zoomed to hours is tens of thousands of pixels wide, and stroking a
-        # dotted edge that long costs milliseconds a band: draw only what can be seen (the
-        # edges cut off lie outside the picture anyway).
-        seen = painter.worldTransform().inverted()[0].mapRect(QRectF(painter.viewport()))
-        left, right = max(rect.left(), seen.left() - 8), min(rect.right(), seen.right() + 8)
-        if right <= left:
-            return
         path = QPainterPath()
-        path.addRoundedRect(QRectF(left, rect.top(), right - left, rect.height()), 3, 3)
+        path.addRoundedRect(rect, 3, 3)
         painter.drawPath(path)
 
     def _paint_sample(self, painter: QPainter, item: LegendItem, x: float, cy: float) -> None:
