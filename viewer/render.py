@@ -218,6 +218,7 @@ class TimelineRenderer:
         self._glyphs: dict[tuple, QPixmap] = {}
         # The width of the picture being painted: bands are cut to it (see paint_mark).
         self._picture_width = 1e6
+        self._screen_ratio = 0.0
         self.set_theme(theme)
         self.index: EventIndex = timeline.index  # or a FilteredIndex over it (set_filter)
         self._shown: bytes | None = None
@@ -974,6 +975,10 @@ class TimelineRenderer:
         """Paint the whole picture into a `size` rectangle at the painter's origin."""
         frame = self.frame(size, deco, scale)
         self._picture_width = frame.width
+        # On screen (a widget), its pixel ratio: labels, glyphs and pills come from caches
+        # there; exports (0.0) draw vectors and text.
+        device = painter.device()
+        self._screen_ratio = device.devicePixelRatioF() if isinstance(device, QWidget) else 0.0
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
         painter.fillRect(QRectF(0, 0, frame.width, frame.height), self.colors.background)
@@ -1132,7 +1137,7 @@ class TimelineRenderer:
             painter.setPen(self.colors.ink)
             fm = self._fm
             baseline = label.top() + (BAR_HEIGHT + fm.ascent() - fm.descent()) / 2
-            if isinstance(painter.device(), QWidget):
+            if self._screen_ratio:
                 # On screen, each label is laid out once (drawText lays it out every frame);
                 # exports draw it as text, which SVG and PDF keep as text.
                 static, ascent = self._static_label(mark.label, is_selected)
@@ -1243,9 +1248,8 @@ class TimelineRenderer:
         painter.setFont(self.count_font)
         # On screen the pills come from a cache of pixmaps (an antialiased rounded rectangle
         # costs more than a blit); exports draw them as vectors.
-        device = painter.device()
-        cached_pills = isinstance(device, QWidget)
-        ratio = device.devicePixelRatioF() if cached_pills else 1.0
+        cached_pills = bool(self._screen_ratio)
+        ratio = self._screen_ratio or 1.0
         texts: list[tuple[QPointF, QStaticText]] = []
         count_fm = QFontMetricsF(self.count_font)
         text_dy = (19 - count_fm.ascent() - count_fm.descent()) / 2
@@ -1335,9 +1339,8 @@ class TimelineRenderer:
 
         On screen, a cached picture of it (an antialiased shape costs more than a blit);
         exports draw it as vectors."""
-        device = painter.device()
-        if isinstance(device, QWidget) and painter.opacity() == 1.0:
-            ratio = device.devicePixelRatioF()
+        if self._screen_ratio and painter.opacity() == 1.0:
+            ratio = self._screen_ratio
             key = (kind, color.rgba(), selected, rect.width(), rect.height(), ratio)
             glyph = self._glyphs.get(key)
             if glyph is None:
