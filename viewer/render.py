@@ -185,6 +185,14 @@ def _font(pixels: int, bold: bool = False, italic: bool = False) -> QFont:
 _GLYPH_MARGIN = 3.0
 
 
+def _prepared(text: str, font: QFont) -> QStaticText:
+    """`text` (plain, never rich text: it may be untrusted) laid out once in `font`."""
+    static = QStaticText(text)
+    static.setTextFormat(Qt.TextFormat.PlainText)
+    static.prepare(font=font)
+    return static
+
+
 def _rect(r: tuple[float, float, float, float]) -> QRectF:
     return QRectF(*r)
 
@@ -1153,10 +1161,7 @@ class TimelineRenderer:
         if got is None:
             if len(self._static_labels) > 20_000:
                 self._static_labels.clear()
-            font = self.selected_font if bold else self.label_font
-            static = QStaticText(text)
-            static.setTextFormat(Qt.TextFormat.PlainText)
-            static.prepare(font=font)
+            static = _prepared(text, self.selected_font if bold else self.label_font)
             fm = self._bold_fm if bold else self._fm
             got = self._static_labels[text, bold] = (static, fm.ascent())
         return got
@@ -1305,9 +1310,7 @@ class TimelineRenderer:
         if got is None:
             if len(self._counts) > 20_000:
                 self._counts.clear()
-            static = QStaticText(text)
-            static.setTextFormat(Qt.TextFormat.PlainText)
-            static.prepare(font=self.count_font)
+            static = _prepared(text, self.count_font)
             width = QFontMetricsF(self.count_font).horizontalAdvance(text) + 12
             got = self._counts[text] = (static, width)
         return got
