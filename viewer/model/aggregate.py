@@ -21,8 +21,11 @@ from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-# At most this many of the longest events are kept aside and checked on every query, so that
-# one long range does not widen every search window to its own length.
+# Up to this many lanes, lane_flags cuts flags with one bytes.translate a lane.
+_FEW_LANES = 16
+_DOUBLED = bytes((2 * b) & 0xFF for b in range(256))
+_ODD_TO_ONE = bytes(b & 1 for b in range(256))
+_DROP_BUT = [bytes(b for b in range(256) if b >> 1 != lane) for lane in range(_FEW_LANES)]
 
 
 def _fits_a_byte(exponent: dict[float, int]) -> bool:
@@ -62,6 +65,8 @@ class EventIndex:
         if len(self.ends) != n or len(lanes) != n:
             raise ValueError("starts, ends and lanes differ in length")
         self.lane_count = 1 + max(lanes, default=-1)
+        self._lanes = lanes
+        self._lane_codes: bytes | None = None  # made by lane_flags when first needed
         # Each lane's events and starts. One stable sort by lane groups them, in time order
         # within a lane, and slices cut the groups out: the cost goes with events + lanes (a
         # pass over every event for each lane made 20,000 lanes take 30 s).
@@ -73,6 +78,9 @@ class EventIndex:
         starts_by_lane = array("d", map(self.starts.__getitem__, by_lane))
         self.lane_events: list[array] = [by_lane[a:b] for a, b in itertools.pairwise(cuts)]
         self.lane_starts: list[array] = [starts_by_lane[a:b] for a, b in itertools.pairwise(cuts)]
+        # Which of each lane's events count, in the lane's order (None: all of them). A
+        # FilteredIndex sets these, so that clusters and counts pass over the hidden events.
+        self._lane_kept: list[bytes | None] = [None] * self.lane_count
         # Events grouped by how long they last, in powers of two of seconds: those of group k
         # last at most 2**k seconds, so the ones overlapping a view start at most 2**k before
         # it, and each group is searched over that much only. (One bound for all, set by the
@@ -124,6 +132,9 @@ class EventIndex:
     def lane_counts(self, lane: int, edges: Sequence[float]) -> list[int]:
         """Events of `lane` starting in each [edges[k], edges[k+1]); edges ascend."""
         starts = self.lane_starts[lane]
+        kept = self._lane_kept[lane]
+        if kept is not None and not kept:  # a lane hidden whole
+            return [0] * max(len(edges) - 1, 0)
         lo = bisect.bisect_left(starts, edges[0]) if edges else 0
         hi = bisect.bisect_left(starts, edges[-1]) if edges else 0
         if hi - lo < len(edges):
@@ -131,11 +142,16 @@ class EventIndex:
             # rather than each edge, so a frame costs the events in view, not lanes x edges.
             counts = [0] * max(len(edges) - 1, 0)
             place = functools.partial(bisect.bisect_right, edges)
-            for k in map(place, starts[lo:hi]):
+            found = (
+                starts[lo:hi] if kept is None else itertools.compress(starts[lo:hi], kept[lo:hi])
+            )
+            for k in map(place, found):
                 counts[k - 1] += 1
             return counts
         cut = list(map(functools.partial(bisect.bisect_left, starts), edges))
-        return list(map(operator.sub, cut[1:], cut))
+        if kept is None:
+            return list(map(operator.sub, cut[1:], cut))
+        return [kept.count(1, a, b) for a, b in itertools.pairwise(cut)]  # scans in C
 
     def clusters(
         self, origin: float, bucket_seconds: float, t_a: float, t_b: float
@@ -152,19 +168,55 @@ class EventIndex:
         out: list[Cluster] = []
         for lane in range(self.lane_count):
             starts = self.lane_starts[lane]
+            kept = self._lane_kept[lane]
+            if kept is not None and not kept:  # a lane hidden whole
+                continue
             cut = list(map(functools.partial(bisect.bisect_left, starts), edges))
             for k in range(len(edges) - 1):
                 a, b = cut[k], cut[k + 1]
-                if b > a:
-                    out.append(
-                        Cluster(lane, edges[k], edges[k + 1], b - a, a, starts[a], starts[b - 1])
-                    )
+                if b <= a:
+                    continue
+                if kept is None:
+                    count, first, last = b - a, a, b - 1
+                else:  # the kept ones among them, found in C
+                    count = kept.count(1, a, b)
+                    if not count:
+                        continue
+                    first, last = kept.index(1, a, b), kept.rindex(1, a, b)
+                out.append(
+                    Cluster(lane, edges[k], edges[k + 1], count, first, starts[first], starts[last])
+                )
         return out
 
     def cluster_events(self, cluster: Cluster) -> array:
         """The events a cluster holds, as event indices in time order."""
         events = self.lane_events[cluster.lane]
-        return events[cluster.first : cluster.first + cluster.count]
+        kept = self._lane_kept[cluster.lane]
+        if kept is None:
+            return events[cluster.first : cluster.first + cluster.count]
+        stop = bisect.bisect_left(self.lane_starts[cluster.lane], cluster.end)
+        return array(
+            "q", itertools.compress(events[cluster.first : stop], kept[cluster.first : stop])
+        )
+
+    def lane_flags(self, flags: bytes) -> list[bytes]:
+        """`flags` (one byte an event, 0 or 1, in time order) cut into each lane's, in the
+        lane's order."""
+        if len(flags) != len(self.starts):
+            raise ValueError("one flag an event")
+        if self.lane_count <= _FEW_LANES:
+            # Each event's byte becomes 2 x lane + flag (an OR of two big integers), and one
+            # bytes.translate a lane keeps that lane's bytes: a few passes in C, where reading
+            # a million flags one by one takes 70 ms.
+            if self._lane_codes is None:
+                self._lane_codes = bytes(iter(self._lanes)).translate(_DOUBLED)
+            n = len(flags)
+            both = int.from_bytes(self._lane_codes, "little") | int.from_bytes(flags, "little")
+            tagged = both.to_bytes(n, "little")
+            return [
+                tagged.translate(_ODD_TO_ONE, _DROP_BUT[lane]) for lane in range(self.lane_count)
+            ]
+        return [bytes(map(flags.__getitem__, events)) for events in self.lane_events]
 
     def latest_end(self, indices: Sequence[int]) -> float:
         """The latest end among the given events."""

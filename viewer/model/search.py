@@ -86,8 +86,8 @@ class SearchResult:
         events, in C; done in the thread that searched)."""
         flags = self.flags_for(len(index.starts))
         lanes = tuple(
-            array("d", itertools.compress(starts, map(flags.__getitem__, events)))
-            for starts, events in zip(index.lane_starts, index.lane_events, strict=True)
+            array("d", itertools.compress(starts, kept))
+            for starts, kept in zip(index.lane_starts, index.lane_flags(flags), strict=True)
         )
         return replace(self, flags=flags, lane_starts=lanes)
 
