@@ -18,7 +18,7 @@ import itertools
 import math
 import operator
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 # Up to this many lanes, lane_flags cuts flags with one bytes.translate a lane.
@@ -26,6 +26,14 @@ _FEW_LANES = 16
 _DOUBLED = bytes((2 * b) & 0xFF for b in range(256))
 _ODD_TO_ONE = bytes(b & 1 for b in range(256))
 _DROP_BUT = [bytes(b for b in range(256) if b >> 1 != lane) for lane in range(_FEW_LANES)]
+
+
+def _positions(data: bytes, byte: int) -> Iterator[int]:
+    """Where `byte` occurs in `data`, in order."""
+    at = data.find(byte)
+    while at >= 0:
+        yield at
+        at = data.find(byte, at + 1)
 
 
 def _fits_a_byte(exponent: dict[float, int]) -> bool:
@@ -94,6 +102,8 @@ class EventIndex:
         for k in sorted(set(exponent.values())):
             if groups is None:
                 members = array("q", (i for i in range(n) if exponent[durations[i]] == k))
+            elif groups.count(k) * 32 < n:  # a small group: its byte found by a search in C
+                members = array("q", _positions(groups, k))
             else:
                 table = bytes(j == k for j in range(256))
                 members = array("q", itertools.compress(range(n), groups.translate(table)))
