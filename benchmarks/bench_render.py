@@ -19,7 +19,15 @@ do not mix. Each process, on Qt's offscreen platform at device pixel ratio 1:
   from the event to the end of the painted frame;
 - a 3840x2160 PNG export of the whole timeline;
 - peak memory above the baseline (ru_maxrss): once loaded, after the sweep, and at the end
-  (the 4K export alone needs a 33 MB image).
+  (the 4K export alone needs a 33 MB image);
+- reopen: a second fresh process loads the same file and paints once, as a user opening it
+  again would. Each size starts from an empty column cache (viewer/model/column_cache.py), so
+  the first open reads the file in full and, for a large file, fills the cache the second
+  finds.
+
+At the largest size it also times the whole command-line process
+`python -m viewer --export out.png --width 3840 --height 2160 FILE` of the uniform file, first
+and again.
 
 It prints a table and writes the figures as JSON. `make bench` runs it.
 """
@@ -32,6 +40,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -49,8 +58,9 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(path: Path) -> dict:
-    """Run in a fresh process: every figure for one timeline file."""
+def measure(path: Path, reopen: bool = False) -> dict:
+    """Run in a fresh process: every figure for one timeline file (with `reopen`, only the
+    load and its memory: the second open, which finds the file's columns in the cache)."""
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
     os.environ.setdefault("QT_SCALE_FACTOR", "1")
     from PySide6.QtCore import QPoint, QPointF, QSettings, Qt
@@ -81,6 +91,10 @@ def measure(path: Path) -> dict:
     view.repaint()
     load_s = time.perf_counter() - t
     loaded_mb = _peak_mb() - baseline
+    if reopen:
+        window.close()
+        app.processEvents()
+        return {"load_to_first_paint_s": load_s, "memory_after_load_mb": loaded_mb}
 
     # The sweep: from the whole range down to one day around the busiest moment.
     renderer = view.renderer
@@ -184,6 +198,47 @@ def zoom_sweep(view, target: float, steps: int = ZOOM_STEPS) -> tuple[float, flo
     return worst, worst_span
 
 
+def _run(args: list[str], env: dict[str, str]) -> dict | str:
+    """The figures a fresh process prints, or what went wrong."""
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_render", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        return done.stderr.strip()[-400:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _cli_export(path: Path, env: dict[str, str]) -> float:
+    """Seconds the whole `python -m viewer --export` process takes for a 3840x2160 PNG."""
+    out = CACHE / f"{path.stem}-cli.png"
+    t = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "viewer",
+            "--export",
+            str(out),
+            "--width",
+            "3840",
+            "--height",
+            "2160",
+            str(path),
+        ],
+        cwd=ROOT,
+        env=dict(env, QT_QPA_PLATFORM="offscreen"),
+        check=True,
+        capture_output=True,
+    )
+    took = time.perf_counter() - t
+    out.unlink()
+    return took
+
+
 def timeline_file(events: int, shape: str) -> Path:
     """The generated timeline for a size and shape, made once."""
     from benchmarks.make_timeline import make_timeline
@@ -201,31 +256,42 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--shapes", default="uniform,bursty")
     parser.add_argument("--json", default=str(ROOT / "benchmarks" / "results.json"))
     parser.add_argument("--one", metavar="FILE", help=argparse.SUPPRESS)
+    parser.add_argument("--reopen", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
-        print(json.dumps(measure(Path(args.one))))
+        print(json.dumps(measure(Path(args.one), args.reopen)))
         return 0
     results = []
     header = (
         f"{'events':>9} {'shape':8} {'load→paint':>10} {'p50':>7} {'p95':>7} {'max':>7} "
-        f"{'zoom40':>7} {'wheel':>7} {'4K PNG':>7} {'mem:load':>8} {'browse':>7} {'+export':>7}"
+        f"{'zoom40':>7} {'wheel':>7} {'4K PNG':>7} {'mem:load':>8} {'browse':>7} {'+export':>7} "
+        f"{'reopen':>7} {'mem':>8}"
     )
+    sizes = [int(s) for s in args.sizes.split(",")]
+    max_size = max(sizes)
+    cli: list[float] = []
     print(header)
     print("-" * len(header))
-    for size in (int(s) for s in args.sizes.split(",")):
+    for size in sizes:
         for shape in args.shapes.split(","):
             path = timeline_file(size, shape)
-            done = subprocess.run(
-                [sys.executable, "-m", "benchmarks.bench_render", "--one", str(path)],
-                cwd=ROOT,
-                capture_output=True,
-                text=True,
-            )
-            if done.returncode != 0:
-                print(f"{size:>9} {shape:8} failed: {done.stderr.strip()[-400:]}")
+            # A fresh column cache: the first open reads the file in full (and fills the
+            # cache, for a large file), the second finds it there.
+            with tempfile.TemporaryDirectory() as cache:
+                env = dict(os.environ, TIMELINE_VIEWER_CACHE=cache)
+                runs = [
+                    _run(["--one", str(path)], env),
+                    _run(["--one", str(path), "--reopen"], env),
+                ]
+                if size == max_size and shape == "uniform":
+                    cli = [_cli_export(path, env), _cli_export(path, env)]  # the second: cached
+            if any(isinstance(r, str) for r in runs):
+                print(f"{size:>9} {shape:8} failed: {[r for r in runs if isinstance(r, str)]}")
                 continue
-            r = json.loads(done.stdout.strip().splitlines()[-1])
+            r, again = runs
             r["shape"] = shape
+            r["reopen_to_first_paint_s"] = again["load_to_first_paint_s"]
+            r["memory_after_reopen_mb"] = again["memory_after_load_mb"]
             results.append(r)
             print(
                 f"{size:>9,} {shape:8} {r['load_to_first_paint_s']:>9.2f}s "
@@ -233,9 +299,16 @@ def main(argv: list[str]) -> int:
                 f"{r['frame_max_ms']:>5.1f}ms {r['zoom_sweep_max_ms']:>5.1f}ms "
                 f"{r['wheel_to_frame_p50_ms']:>5.1f}ms "
                 f"{r['export_4k_png_s']:>6.2f}s {r['memory_after_load_mb']:>6.0f}MB "
-                f"{r['memory_browsing_mb']:>5.0f}MB {r['memory_above_empty_app_mb']:>5.0f}MB",
+                f"{r['memory_browsing_mb']:>5.0f}MB {r['memory_above_empty_app_mb']:>5.0f}MB "
+                f"{r['reopen_to_first_paint_s']:>6.2f}s {r['memory_after_reopen_mb']:>6.0f}MB",
                 flush=True,
             )
+    if cli:
+        print(
+            f"command line, {max_size:,} uniform events to a 3840x2160 PNG, whole process: "
+            f"{cli[0]:.2f} s first, {cli[1]:.2f} s again (columns cached)"
+        )
+        results.append({"cli_export_4k_s": cli[0], "cli_export_4k_again_s": cli[1]})
     Path(args.json).write_text(json.dumps(results, indent=2) + "\n", "utf-8")
     print(f"figures written to {args.json}")
     return 0

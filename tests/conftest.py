@@ -16,17 +16,21 @@ from viewer.model.timeline import Timeline
 
 @pytest.fixture(scope="session", autouse=True)
 def _private_state_home(tmp_path_factory):
-    """Send the log file (main() calls setup_logging()) to a temporary folder, not ~/.local/state.
+    """Send the log file (main() calls setup_logging()) and the column cache to temporary
+    folders, not ~/.local/state and ~/.cache.
 
     Set in os.environ so the app started in a subprocess inherits it too.
     """
-    saved = os.environ.get("XDG_STATE_HOME")
+    names = ("XDG_STATE_HOME", "TIMELINE_VIEWER_CACHE")
+    saved = {name: os.environ.get(name) for name in names}
     os.environ["XDG_STATE_HOME"] = str(tmp_path_factory.mktemp("state"))
+    os.environ["TIMELINE_VIEWER_CACHE"] = str(tmp_path_factory.mktemp("cache"))
     yield
-    if saved is None:
-        os.environ.pop("XDG_STATE_HOME", None)
-    else:
-        os.environ["XDG_STATE_HOME"] = saved
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="session")

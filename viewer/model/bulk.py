@@ -21,6 +21,7 @@ from typing import Any
 import msgspec
 from msgspec import UNSET, Raw, Struct, UnsetType
 
+from viewer.model import column_cache
 from viewer.model.dates import DateError, DateSpan, parse_when
 from viewer.model.limits import MAX_CATEGORIES, MAX_CHARS, MAX_SEARCH_CHARS
 from viewer.model.scene import MarkKind, mark_kind
@@ -93,6 +94,30 @@ def decode_top(buf: bytes) -> tuple[dict[str, Any], list[Raw]] | None:
         if getattr(top, name) is not UNSET
     }
     return doc, top.events
+
+
+class _Head(Struct):
+    """The top level without `events` (skipped unread): for a file whose bytes are known good."""
+
+    version: Any
+    title: Any
+    sources: Any
+    description: Any = UNSET
+    categories: Any = UNSET
+
+
+def decode_head(buf: bytes) -> dict[str, Any] | None:
+    """The top-level fields other than `events`, as decode_top gives them, without reading the
+    events; for bytes that have passed every check before (see column_cache)."""
+    try:
+        top = msgspec.json.decode(buf, type=_Head)
+    except REFUSED:
+        return None
+    return {
+        name: getattr(top, name)
+        for name in ("version", "title", "sources", "description", "categories")
+        if getattr(top, name) is not UNSET
+    }
 
 
 def _bound(
@@ -176,10 +201,12 @@ def read_events(
     sources: dict[str, Source],
     categories: dict[str, Category],
     progress: Callable[[int, int], None],
+    key: str | None = None,
 ) -> EventStore | None:
     """Check every event in `raws` (slices of `buf`) and keep them as an EventStore; None if any
     of them has a problem. Empties `raws` as it goes, so each event's Raw is freed once read.
-    `head` is the rest of the document as decode_top gave it.
+    `head` is the rest of the document as decode_top gave it. With a `key` (column_cache), the
+    columns of a timeline whose quotes are all found are kept in the cache under it.
 
     Adds the categories events use but `categories` lacks, as the hand-written path does.
     Everything cheap is checked before any quote is searched for; SearchTooLong if the searches
@@ -189,7 +216,8 @@ def read_events(
     n = len(raws)
     if n == 0:
         return None
-    decode = msgspec.json.Decoder(_Event).decode
+    decoder = msgspec.json.Decoder(_Event)
+    decode = decoder.decode
     links = {sid for sid, source in sources.items() if not source.file}  # no text to quote
     position = {c: k for k, c in enumerate(categories)}
     starts, ends = array("d"), array("d")
@@ -200,6 +228,7 @@ def read_events(
     pairs: dict[tuple[str, str], None] = {}
     pending: list[tuple[int, str, str]] = []  # (event, its id, the id it is disputed by)
     keys, colons = _head_keys(head)
+    id_runs: list[str] | None = [] if key is not None else None  # for the cache
     escapes = buf.count(b"\\u003")
     seen_colons, counted_to = 0, 0  # colons in buf[:counted_to]
     # The first event's bytes cannot occur earlier in a document that passed the head's
@@ -243,6 +272,8 @@ def read_events(
         ):
             return None
         hashes.extend(map(hash, ids))
+        if id_runs is not None:
+            id_runs.append("\0".join(ids))
         dates = [e.date for e in events]
         got = list(map(bounds.get, dates))
         if None in got and not _bound(bounds, dates, got):
@@ -318,21 +349,18 @@ def read_events(
     if len(set(hashes)) != n:
         return None  # a duplicate id (or, once in an age, two ids with one hash)
 
-    view = memoryview(buf)
-    search = QuoteSearch(sources, MAX_SEARCH_CHARS)
-
-    def make(i: int) -> Event:
-        return _event(decode(view[offsets[i] : offsets[i] + lengths[i]]), sources, search)
+    at_k = _reader(buf, offsets, lengths, decoder)
 
     def id_at(i: int) -> str:
-        return decode(view[offsets[i] : offsets[i] + lengths[i]]).id
+        return at_k(i).id
 
     def in_file_order() -> Iterator[_Event]:
-        return (decode(view[offsets[i] : offsets[i] + lengths[i]]) for i in range(n))
+        return map(at_k, range(n))
 
     if pending and not _ids_exist(hashes, id_at, pending):
         return None
     # Only now, with everything else checked, the quotes: each distinct one searched once.
+    search = QuoteSearch(sources, MAX_SEARCH_CHARS)
     found: dict[tuple[str, str], bool] = {}
     every = max(1, len(pairs) // 60)
     for p, pair in enumerate(pairs):
@@ -347,31 +375,6 @@ def read_events(
         warned = sum(
             not all([found[c.source, c.quote] for c in e.citations]) for e in in_file_order()
         )
-    kinds: dict[tuple[str, str], MarkKind] = {}
-    read_facts = msgspec.json.Decoder(_Facts).decode
-
-    def kind(date: str, end: str) -> MarkKind:
-        if len(kinds) >= _DATES_KEPT:
-            kinds.clear()
-        k = kinds[date, end] = mark_kind(_span(date, end or UNSET))
-        return k
-
-    def facts(positions: Iterable[int]) -> Facts:
-        es = [read_facts(view[offsets[k] : offsets[k] + lengths[k]]) for k in positions]
-        cited = [[(c.source, c.quote) for c in e.citations] for e in es]
-        got = [list(map(found.__getitem__, pairs)) for pairs in cited]
-        return Facts(
-            ids=[e.id for e in es],
-            titles=[e.title for e in es],
-            summaries=[e.summary for e in es],
-            notes=[e.note for e in es],
-            cited=cited,
-            disputed_by=[bool(e.disputed_by) for e in es],
-            warned=[not all(g) for g in got],
-            uncited=[not any(g) for g in got],
-            kinds=[kinds.get((e.date, e.end)) or kind(e.date, e.end) for e in es],
-        )
-
     order = time_order(starts, ends)
     if order is not None:
         starts, ends, cats = (
@@ -386,16 +389,137 @@ def read_events(
                 now_at[old] = new
         for k, _eid, other in pending:
             disputes.setdefault(other, []).append(now_at[k])
+    columns = {"starts": starts, "ends": ends, "categories": cats}
+    columns |= {"offsets": offsets, "lengths": lengths, "order": order}
+    kept = {other: tuple(sorted(at)) for other, at in disputes.items()}
+    if key is not None and id_runs is not None and not warned:
+        ids_blob = ("\0".join(id_runs) + "\0").encode("utf-8", "surrogatepass")
+        if ids_blob.count(0) == n:  # no id holds a NUL of its own
+            _keep(key, columns, ids_blob, categories, kept, sources)
+    return _store(buf, columns, hashes, kept, warned, found.__getitem__, sources, categories)
+
+
+def store_from_cache(
+    buf: bytes, entry: column_cache.Entry, sources: dict[str, Source]
+) -> tuple[EventStore, dict[str, Category]] | None:
+    """The store (and categories) that read_events made of the same bytes, from what it left
+    in the cache; None if the entry does not fit these bytes and sources."""
+    cols = entry.columns
+    n = len(cols["starts"])
+    if entry.sources != _sources_digest(sources) or not all(
+        len(cols[name]) == n for name in ("ends", "categories", "offsets", "lengths")
+    ):
+        return None
+    if len(cols["order"]) not in (0, n) or (n and cols["offsets"][-1] >= len(buf)):
+        return None
+    ids = entry.ids.decode("utf-8", "surrogatepass").split("\0")
+    if len(ids) != n + 1:
+        return None
+    hashes = array("q", map(hash, ids[:n]))
+    del ids
+    categories = {cid: Category(cid, label, color) for cid, label, color in entry.categories}
+    columns = dict(cols)
+    if not columns["order"]:
+        columns["order"] = None
+    # Every quote was found when the entry was kept (it is kept only then).
+    store = _store(buf, columns, hashes, entry.disputes, 0, lambda pair: True, sources, categories)
+    return store, categories
+
+
+def _sources_digest(sources: dict[str, Source]) -> str:
+    return column_cache.sources_digest([(sid, s.text) for sid, s in sources.items()])
+
+
+def _keep(
+    key: str,
+    columns: dict[str, Any],
+    ids: bytes,
+    categories: dict[str, Category],
+    disputes: dict[str, tuple[int, ...]],
+    sources: dict[str, Source],
+) -> None:
+    cols = dict(columns)
+    cols["order"] = array("Q", cols["order"] or ())
+    cols["categories"] = array("I", cols["categories"])
+    column_cache.write(
+        key,
+        column_cache.Entry(
+            columns=cols,
+            ids=ids,
+            categories=[(c.id, c.label, c.color) for c in categories.values()],
+            disputes=disputes,
+            sources=_sources_digest(sources),
+        ),
+    )
+
+
+def _reader(
+    buf: bytes, offsets: array, lengths: array, decoder: msgspec.json.Decoder
+) -> Callable[[int], Any]:
+    """A function that decodes the event at file position k with `decoder`."""
+    view = memoryview(buf)
+    decode = decoder.decode
+
+    def at(k: int) -> Any:
+        return decode(view[offsets[k] : offsets[k] + lengths[k]])
+
+    return at
+
+
+def _store(
+    buf: bytes,
+    columns: dict[str, Any],
+    hashes: array,
+    disputes: dict[str, tuple[int, ...]],
+    warned: int,
+    found: Callable[[tuple[str, str]], bool],
+    sources: dict[str, Source],
+    categories: dict[str, Category],
+) -> EventStore:
+    """The EventStore of checked events: its columns (time order), and functions that make an
+    event or read its facts from its bytes in `buf` (`found` says whether a (source, quote)
+    pair was found)."""
+    offsets, lengths = columns["offsets"], columns["lengths"]
+    event_at = _reader(buf, offsets, lengths, msgspec.json.Decoder(_Event))
+    facts_at = _reader(buf, offsets, lengths, msgspec.json.Decoder(_Facts))
+    search = QuoteSearch(sources, MAX_SEARCH_CHARS)
+    kinds: dict[tuple[str, str], MarkKind] = {}
+
+    def make(k: int) -> Event:
+        return _event(event_at(k), sources, search)
+
+    def kind(date: str, end: str) -> MarkKind:
+        if len(kinds) >= _DATES_KEPT:
+            kinds.clear()
+        k = kinds[date, end] = mark_kind(_span(date, end or UNSET))
+        return k
+
+    def facts(positions: Iterable[int]) -> Facts:
+        es = list(map(facts_at, positions))
+        cited = [[(c.source, c.quote) for c in e.citations] for e in es]
+        got = [list(map(found, pairs)) for pairs in cited]
+        return Facts(
+            ids=[e.id for e in es],
+            titles=[e.title for e in es],
+            summaries=[e.summary for e in es],
+            notes=[e.note for e in es],
+            cited=cited,
+            disputed_by=[bool(e.disputed_by) for e in es],
+            warned=[not all(g) for g in got],
+            uncited=[not any(g) for g in got],
+            kinds=[kinds.get((e.date, e.end)) or kind(e.date, e.end) for e in es],
+        )
+
     return EventStore(
-        starts=starts,
-        ends=ends,
-        categories=cats,
+        starts=columns["starts"],
+        ends=columns["ends"],
+        categories=columns["categories"],
         category_ids=list(categories),
         id_hashes=hashes,
         make=make,
         warned=warned,
-        disputes={other: tuple(sorted(at)) for other, at in disputes.items()},
-        order=order,
+        disputes=disputes,
+        order=columns["order"],
         facts=facts,
     )
 

@@ -22,7 +22,7 @@ from json.decoder import JSONDecoder, scanstring
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any, Protocol
 
-from viewer.model import bulk
+from viewer.model import bulk, column_cache
 from viewer.model.dates import DateError, DateSpan, PartialDate, parse_date, parse_when
 from viewer.model.limits import (
     MAX_CATEGORIES,
@@ -717,6 +717,11 @@ def _parse_fast(raw: bytes, path: Path, files: _SourceFiles, steps: _Progress) -
     """The timeline, if the file has no problem at all, read at C speed by viewer.model.bulk;
     else None, and the hand-written path reads it again to say what the problem is. Nothing
     msgspec raises gets out: any of it means "read it the other way"."""
+    key = column_cache.file_key(raw)
+    if key is not None and (entry := column_cache.read(key)) is not None:
+        timeline = _parse_cached(raw, path, files, steps, key, entry)
+        if timeline is not None:
+            return timeline
     top = bulk.decode_top(raw)
     if top is None:
         return None
@@ -730,13 +735,38 @@ def _parse_fast(raw: bytes, path: Path, files: _SourceFiles, steps: _Progress) -
         steps.within(_SOURCES, _EVENTS, i, n)
 
     try:
-        store = bulk.read_events(raw, doc, raw_events, sources, categories, progress)
+        store = bulk.read_events(raw, doc, raw_events, sources, categories, progress, key)
     except bulk.SearchTooLong as exc:
         raise _search_too_long(path, *exc.args) from None
     except bulk.REFUSED:  # msgspec's own errors never get out: the other path explains
         return None
     if store is None:
         return None
+    return _finish(steps, title, description, sources, categories, store, path)
+
+
+def _parse_cached(
+    raw: bytes,
+    path: Path,
+    files: _SourceFiles,
+    steps: _Progress,
+    key: str,
+    entry: column_cache.Entry,
+) -> Timeline | None:
+    """The timeline of bytes read before, from the columns their reading left in the cache
+    (the head and the sources are read again); None if the entry does not fit."""
+    doc = bulk.decode_head(raw)
+    if doc is None:
+        return None
+    try:
+        title, description, _, sources = _read_head(_Reader(path), doc, path, files, steps)
+    except TimelineError:
+        return None
+    made = bulk.store_from_cache(raw, entry, sources)
+    if made is None:
+        return None
+    store, categories = made
+    column_cache.touch(key)
     return _finish(steps, title, description, sources, categories, store, path)
 
 

@@ -1,0 +1,196 @@
+"""A cache of a large timeline file's columns, so that opening the same file again is quick.
+
+Reading a million events checks every one of them (about 5 s); what the checks leave is a few
+columns (times, categories, where each event lies in the file, the ids). Once a file of at least
+MIN_FILE_BYTES has been read, its columns are written to the user's cache folder under the
+SHA-256 of the file's bytes. The next open of the same bytes, with the same source texts, reads
+them back instead of checking the events again: the bytes are those that passed every check.
+
+The cache holds the events' ids, so it is as private as the files: it lives in the user's own
+cache folder (TIMELINE_VIEWER_CACHE names another; TIMELINE_VIEWER_NO_CACHE=1 turns it off),
+keeps the newest KEEP entries, and each entry carries a digest of itself, so a damaged one is
+ignored and the file read in full. Entries are written atomically.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from array import array
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MIN_FILE_BYTES = 16 * 1024 * 1024  # about 80,000 events: smaller files read in under a second
+KEEP = 4
+_MAGIC = b"timeline-viewer columns 1\n"
+# The columns, by name and array type, in the order an entry stores them.
+COLUMNS = {
+    "starts": "d",
+    "ends": "d",
+    "categories": "I",
+    "offsets": "Q",
+    "lengths": "I",
+    "order": "Q",
+}
+
+
+@dataclass
+class Entry:
+    """What a timeline's events leave once checked: the columns (`order` empty when the file
+    is in time order already), the ids in file order (each followed by NUL), the categories
+    as (id, label, colour), `disputes` as the store keeps it, and the digest of the sources'
+    texts the quotes were found in."""
+
+    columns: dict[str, array]
+    ids: bytes
+    categories: list[tuple[str, str, str]]
+    disputes: dict[str, tuple[int, ...]]
+    sources: str
+
+
+def folder() -> Path | None:
+    """Where entries live, or None when the cache is turned off."""
+    if os.environ.get("TIMELINE_VIEWER_NO_CACHE"):
+        return None
+    named = os.environ.get("TIMELINE_VIEWER_CACHE")
+    if named:
+        return Path(named)
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Caches"
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "timeline-viewer" / "columns"
+
+
+def file_key(buf: bytes) -> str | None:
+    """The key of a file's bytes, or None when the file is too small to be worth caching or
+    the cache is off."""
+    if len(buf) < MIN_FILE_BYTES or folder() is None:
+        return None
+    return hashlib.sha256(buf).hexdigest()
+
+
+def sources_digest(texts: list[tuple[str, str]]) -> str:
+    """A digest of the sources' (id, text) pairs: the quotes were searched in these."""
+    h = hashlib.sha256()
+    for sid, text in texts:
+        for part in (sid, text):
+            data = part.encode("utf-8", "surrogatepass")
+            h.update(len(data).to_bytes(8, "little"))
+            h.update(data)
+    return h.hexdigest()
+
+
+def _layout() -> dict[str, Any]:
+    """What an entry's raw arrays depend on: the machine's byte order and item sizes."""
+    return {
+        "byteorder": sys.byteorder,
+        "sizes": {name: array(code).itemsize for name, code in COLUMNS.items()},
+    }
+
+
+def read(key: str) -> Entry | None:
+    """The entry for `key`, or None if there is none or it is damaged or made elsewhere."""
+    where = folder()
+    if where is None:
+        return None
+    try:
+        data = (where / key).read_bytes()
+    except OSError:
+        return None
+    try:
+        return _parse(data)
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None
+
+
+def _parse(data: bytes) -> Entry | None:
+    if not data.startswith(_MAGIC):
+        return None
+    at = len(_MAGIC)
+    size = int.from_bytes(data[at : at + 8], "little")
+    head = json.loads(data[at + 8 : at + 8 + size])
+    body = memoryview(data)[at + 8 + size :]
+    if head["layout"] != _layout() or hashlib.sha256(body).hexdigest() != head["body"]:
+        return None
+    columns = {}
+    pos = 0
+    for name, code in COLUMNS.items():
+        count = head["counts"][name]
+        col = array(code)
+        end = pos + count * col.itemsize
+        col.frombytes(body[pos:end])
+        if len(col) != count:
+            return None
+        columns[name] = col
+        pos = end
+    ids = bytes(body[pos:])
+    return Entry(
+        columns=columns,
+        ids=ids,
+        categories=[tuple(c) for c in head["categories"]],
+        disputes={k: tuple(v) for k, v in head["disputes"].items()},
+        sources=head["sources"],
+    )
+
+
+def write(key: str, entry: Entry) -> None:
+    """Keep `entry` under `key` (atomically), and drop the oldest entries past KEEP. A cache
+    that cannot be written is no error: the next open reads the file in full."""
+    where = folder()
+    if where is None:
+        return
+    body = [entry.columns[name].tobytes() for name in COLUMNS]
+    body.append(entry.ids)
+    digest = hashlib.sha256()
+    for part in body:
+        digest.update(part)
+    head = json.dumps(
+        {
+            "layout": _layout(),
+            "counts": {name: len(entry.columns[name]) for name in COLUMNS},
+            "categories": entry.categories,
+            "disputes": entry.disputes,
+            "sources": entry.sources,
+            "body": digest.hexdigest(),
+        },
+        ensure_ascii=True,
+    ).encode("ascii")
+    try:
+        where.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=where, prefix=".part-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(_MAGIC)
+                out.write(len(head).to_bytes(8, "little"))
+                out.write(head)
+                for part in body:
+                    out.write(part)
+            os.replace(tmp, where / key)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        entries = sorted(
+            (p for p in where.iterdir() if not p.name.startswith(".")),
+            key=lambda p: p.stat().st_mtime_ns,
+            reverse=True,
+        )
+        for old in entries[KEEP:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        return
+
+
+def touch(key: str) -> None:
+    """Mark the entry for `key` as just used, so that it is kept over older ones."""
+    where = folder()
+    if where is not None:
+        with contextlib.suppress(OSError):
+            os.utime(where / key)
