@@ -4,7 +4,6 @@ No Qt."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 
@@ -130,5 +129,5 @@ def test_only_the_newest_entries_are_kept(cache, generated, tmp_path):
         load_timeline(beside(generated, tmp_path / "c", f"t{k}.json", text + " " * k))
     kept = entries(cache)
     assert len(kept) == column_cache.KEEP
-    newest = hashlib.sha256((text + " " * (column_cache.KEEP + 1)).encode()).hexdigest()
+    newest = column_cache.file_key((text + " " * (column_cache.KEEP + 1)).encode())
     assert newest in kept
