@@ -129,5 +129,5 @@ def test_only_the_newest_entries_are_kept(cache, generated, tmp_path):
         load_timeline(beside(generated, tmp_path / "c", f"t{k}.json", text + " " * k))
     kept = entries(cache)
     assert len(kept) == column_cache.KEEP
-    newest = column_cache.file_key((text + " " * (column_cache.KEEP + 1)).encode())
+    newest = column_cache.file_key((text + " " * (column_cache.KEEP + 1)).encode()).value()
     assert newest in kept

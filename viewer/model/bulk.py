@@ -201,7 +201,7 @@ def read_events(
     sources: dict[str, Source],
     categories: dict[str, Category],
     progress: Callable[[int, int], None],
-    key: str | None = None,
+    key: column_cache.Key | None = None,
 ) -> EventStore | None:
     """Check every event in `raws` (slices of `buf`) and keep them as an EventStore; None if any
     of them has a problem. Empties `raws` as it goes, so each event's Raw is freed once read.
@@ -395,7 +395,7 @@ def read_events(
     if key is not None and id_runs is not None and not warned:
         ids_blob = ("\0".join(id_runs) + "\0").encode("utf-8", "surrogatepass")
         if ids_blob.count(0) == n:  # no id holds a NUL of its own
-            _keep(key, columns, ids_blob, categories, kept, sources)
+            _keep(key.value(), columns, ids_blob, categories, kept, sources)
     return _store(buf, columns, hashes, kept, warned, found.__getitem__, sources, categories)
 
 

@@ -21,6 +21,7 @@ import json
 import os
 import sys
 import tempfile
+import threading
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,12 +71,44 @@ def folder() -> Path | None:
     return base / "timeline-viewer" / "columns"
 
 
-def file_key(buf: bytes) -> str | None:
+class Key:
+    """The key of a file's bytes: its size and digest. The digest is worked out in a thread
+    (hashing lets go of the interpreter), so that reading the file need not wait for it, unless
+    an entry of the same size is there to be checked."""
+
+    def __init__(self, buf: bytes) -> None:
+        self.size = len(buf)
+        self._digest = ""
+        self._thread = threading.Thread(target=self._work, args=(buf,), daemon=True)
+        self._thread.start()
+
+    def _work(self, buf: bytes) -> None:
+        self._digest = _digest(buf).hexdigest()
+
+    def value(self) -> str:
+        self._thread.join()
+        return f"{self.size}-{self._digest}"
+
+
+def file_key(buf: bytes) -> Key | None:
     """The key of a file's bytes, or None when the file is too small to be worth caching or
     the cache is off."""
     if len(buf) < MIN_FILE_BYTES or folder() is None:
         return None
-    return _digest(buf).hexdigest()
+    return Key(buf)
+
+
+def lookup(key: Key) -> Entry | None:
+    """The entry for the file `key` names, if one is kept (its digest is waited for only when
+    an entry of the same size is there)."""
+    where = folder()
+    if where is None:
+        return None
+    try:
+        sizes = {p.name.split("-", 1)[0] for p in where.iterdir()}
+    except OSError:
+        return None
+    return read(key.value()) if str(key.size) in sizes else None
 
 
 def _digest(data: bytes = b"") -> Any:

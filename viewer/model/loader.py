@@ -718,8 +718,8 @@ def _parse_fast(raw: bytes, path: Path, files: _SourceFiles, steps: _Progress) -
     else None, and the hand-written path reads it again to say what the problem is. Nothing
     msgspec raises gets out: any of it means "read it the other way"."""
     key = column_cache.file_key(raw)
-    if key is not None and (entry := column_cache.read(key)) is not None:
-        timeline = _parse_cached(raw, path, files, steps, key, entry)
+    if key is not None and (entry := column_cache.lookup(key)) is not None:
+        timeline = _parse_cached(raw, path, files, steps, key.value(), entry)
         if timeline is not None:
             return timeline
     top = bulk.decode_top(raw)
