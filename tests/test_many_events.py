@@ -165,3 +165,29 @@ def test_a_large_export_is_lanes_not_a_smear(app_for_export, bursty, tmp_path):
 @pytest.fixture
 def app_for_export(qapp):
     return qapp
+
+
+def test_a_shown_timeline_is_kept_out_of_full_collections_and_old_garbage_is_collected(
+    qtbot, open_window, bursty, builtin
+):
+    """Python's full collections scan every object; once a timeline is shown, what is alive is
+    moved out of their sight (gc.freeze), so a collection in the middle of a zoom costs what was
+    made since. Garbage left from before is collected when the next timeline is shown."""
+    import gc
+    import weakref
+
+    class Cycle:
+        pass
+
+    win = open_window(builtin)
+    qtbot.waitUntil(lambda: gc.get_freeze_count() > 0)
+    garbage = Cycle()
+    garbage.me = garbage  # freed only by a collection
+    gone = weakref.ref(garbage)
+    del garbage
+    gc.freeze()  # as if it had been alive when the timeline was shown
+    assert gone() is not None
+    frozen = gc.get_freeze_count()
+    win.set_timeline(bursty)
+    qtbot.waitUntil(lambda: gone() is None)
+    qtbot.waitUntil(lambda: gc.get_freeze_count() > frozen // 2)  # the living set aside again

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from viewer import activity
 from viewer.errors import log
-from viewer.loading import full_collections_paused
+from viewer.loading import full_collections_paused, settle_long_lived
 from viewer.model.aggregate import EventIndex
 from viewer.model.dates import DateError, date_from_seconds, parse_date
 from viewer.model.filtered import FilteredIndex
@@ -302,6 +302,7 @@ class FindController(QObject):
             self._building = None
             self.indexing.emit(False)
         self._index = index
+        settle_long_lived(collect=False)  # its million texts live as long as the timeline
         waiting, self._waiting = self._waiting, []
         for then in waiting:
             then()

@@ -50,6 +50,19 @@ def full_collections_paused() -> Iterator[None]:
                 gc.set_threshold(*_gc_thresholds)
 
 
+def settle_long_lived(collect: bool = True) -> None:
+    """Collect what earlier timelines left, then move every object alive now (the timeline on
+    show, the window) out of the collector's sight. A full collection, which Python starts now
+    and then as objects are made, then scans only what was made since: scanning everything
+    took 26 ms in the middle of a zoom at 1,000 events, a dropped frame. Called once a timeline
+    is shown; once its search index is built, with `collect` False (the index is new, and a
+    collection then could stall a frame: the garbage left is collected at the next timeline)."""
+    if collect:
+        gc.unfreeze()
+        gc.collect()
+    gc.freeze()
+
+
 def load_timeline_file(
     path: str | Path,
     *,

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt
+from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -43,7 +43,7 @@ from viewer.export_dialog import (
 )
 from viewer.find import DateRangeDialog, FindBar, FindController, wait_for_jobs
 from viewer.help import AboutDialog, ShortcutsDialog
-from viewer.loading import TimelineLoader
+from viewer.loading import TimelineLoader, settle_long_lived
 from viewer.loading import load_timeline_file as load_timeline_file  # app.py's first load
 from viewer.model.citing import event_markdown, event_plain, events_csv, events_markdown
 from viewer.model.filters import KIND_NAMES, Filters
@@ -290,6 +290,7 @@ class MainWindow(QMainWindow):
         title = inline(timeline.title).replace("[*]", "[*][*]")
         self.setWindowTitle(f"{title} — Timeline viewer")
         self.statusBar().showMessage(self._timeline_status())
+        QTimer.singleShot(0, settle_long_lived)  # once the timeline is painted
 
     def _timeline_status(self) -> str:
         """The status bar's line when no event is selected: what the timeline holds."""
