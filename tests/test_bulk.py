@@ -110,3 +110,19 @@ def test_a_problem_anywhere_is_explained_by_the_hand_written_checks(generated, c
     with pytest.raises(TimelineError) as caught:
         load_timeline(bad)
     assert str(caught.value).startswith(f"{bad}: {message}")
+
+
+def test_the_store_knows_none_is_uncited_when_every_quote_is_found(generated, tmp_path):
+    assert load_timeline(generated).events.uncited == 0
+    doc = json.loads(generated.read_text(encoding="utf-8"))
+    for citation in doc["events"][0]["citations"]:
+        citation["quote"] = "words no source holds"
+    lost = tmp_path / generated.name
+    lost.write_text(json.dumps(doc), encoding="utf-8")
+    (tmp_path / f"{generated.stem}-sources").symlink_to(
+        generated.parent / f"{generated.stem}-sources"
+    )
+    timeline = load_timeline(lost, root=generated.parent.parent)
+    assert timeline.warned == 1
+    assert timeline.events.uncited is None  # not counted: the events would have to be made
+    assert sum(map(timeline.marked_uncited, timeline.events)) == 1

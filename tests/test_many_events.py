@@ -191,3 +191,27 @@ def test_a_shown_timeline_is_kept_out_of_full_collections_and_old_garbage_is_col
     win.set_timeline(bursty)
     qtbot.waitUntil(lambda: gone() is None)
     qtbot.waitUntil(lambda: gc.get_freeze_count() > frozen // 2)  # the living set aside again
+
+
+def test_the_legend_of_a_busy_view_makes_no_event(qtbot, big_window):
+    """A view of a day among many events covers many long ones; the legend learns
+    whether any is uncited from the store (none is) instead of making each one."""
+    view = big_window.view
+    from viewer.model.scale import fit
+
+    made = []
+    store = view.timeline.events
+    make = store._make
+    store._make = lambda i: made.append(i) or make(i)
+    try:
+        mid = view.timeline.events.starts[len(store) // 2]
+        view.set_scale(fit(mid - 86_400, mid + 86_400, view.width(), 0))
+        qtbot.waitUntil(lambda: view.mode is Mode.DETAIL)
+        assert len(view.renderer.events_in_view(view.scale, view.width())) > 100
+        view.renderer._labels.clear()  # as if the rows out of sight had never been laid out
+        made.clear()
+        legend = view.renderer.legend_items(view.scale, float(view.width()))
+    finally:
+        store._make = make
+    assert legend and all(item.kind != "uncited" for item in legend)
+    assert made == []

@@ -239,6 +239,7 @@ class TimelineRenderer:
         self._labels: dict[int, str] = {}
         self._widths: dict[int, float] = {}
         self._kinds: dict[int, MarkKind] = {}
+        self._uncited: dict[int, bool] = {}  # known with the label
         self._cores: dict[int, tuple[float, float]] = {}
         self._label_cap = MAX_LABEL_PX
         self._full = len(events) <= FULL_LAYOUT_LIMIT
@@ -319,6 +320,7 @@ class TimelineRenderer:
                     self._put_label(i, f.titles[k], f.disputed_by[k], f.uncited[k])
 
     def _put_label(self, i: int, title: str, disputed: bool, uncited: bool) -> str:
+        self._uncited[i] = uncited
         suffix = (DISPUTED if disputed else "") + (UNCITED if uncited else "")
         # Elided as measured in bold, so that the label stays within the cap when selected.
         room = self._label_cap - self._bold_fm.horizontalAdvance(suffix) - 2
@@ -883,8 +885,7 @@ class TimelineRenderer:
                 items.append(LegendItem(kind.value, KIND_TEXT[kind], None, samples))
                 if "pale" in used:
                     items.append(LegendItem(kind.value, PALE_END_TEXT, None, ("pale",)))
-        events = self.timeline.events
-        if any(self.timeline.marked_uncited(events[i]) for i, _n, _p in shown):
+        if self._any_uncited([i for i, _n, _p in shown]):
             items.append(LegendItem("uncited", "(uncited): quotes no source"))
         if self._matches is not None:
             items.append(LegendItem("match", "matches the search"))
@@ -893,6 +894,17 @@ class TimelineRenderer:
             items.append(LegendItem("cluster", "that many events: click to zoom in"))
             items.append(LegendItem("strip", "darker where events are denser"))
         return items
+
+    def _any_uncited(self, ids: list[int]) -> bool:
+        """Whether any of the events `ids` (ascending) is uncited: known with their labels, read
+        in runs from the store's facts if not, and not looked for at all when the store knows
+        it holds none (a view of a day among a million events covers ten thousand)."""
+        if self.timeline.events.uncited == 0 or not ids:
+            return False
+        self._read_labels(ids)
+        known = self._uncited
+        events = self.timeline.events
+        return any(known[i] if i in known else self.timeline.marked_uncited(events[i]) for i in ids)
 
     def _has_pale_ends(self, i: int, scale: TimeScale) -> bool:
         """Whether event i, drawn wide, shows a pale end (a range end known only to a month or

@@ -521,6 +521,8 @@ def _store(
         disputes=disputes,
         order=columns["order"],
         facts=facts,
+        # Every event here cites a passage: with every passage found, none is uncited.
+        uncited=0 if not warned else None,
     )
 
 
