@@ -833,8 +833,8 @@ class TimelineRenderer:
         `rows` (first, last), when given, keeps to the rows scrolled into view; without it, the
         legend covers every row, which is the room the picture keeps for it."""
         aggregate = self.mode(scale, width) is Mode.AGGREGATE
-        # (event, narrow, pale ends) of each mark whose extent is in view
-        shown: list[tuple[int, bool, bool]] = []
+        # (event, narrow) of each mark whose extent is in view
+        shown: list[tuple[int, bool]] = []
         if aggregate:
             lanes = set(range(len(self.lane_ids)))  # every lane is drawn, named, in this view
             for c in self._clusters_in_view(scale, width):
@@ -844,7 +844,7 @@ class TimelineRenderer:
                         scale.x_of(self.index.starts[i]), scale.x_of(self.index.ends[i])
                     )
                     if x1 >= 0 and x0 <= width:
-                        shown.append((i, narrow, False))
+                        shown.append((i, narrow))
         else:
             lay = self.layout(scale, width)
             dx = scale.x_of(self._origin)
@@ -858,9 +858,8 @@ class TimelineRenderer:
                 if p is None or p.bar_x1 + dx < 0 or p.bar_x0 + dx > width:
                     continue
                 if rows is None or rows[0] <= p.row <= rows[1]:
-                    shown.append((i, p.is_point, False))
-            lanes = {self._lane_of_event[i] for i, _n, _p in shown}
-        shown = [(i, n, not n and self._has_pale_ends(i, scale)) for i, n, _p in shown]
+                    shown.append((i, p.is_point))
+            lanes = {self._lane_of_event[i] for i, _n in shown}
         cats = self.timeline.categories
         items = []
         for k, c in enumerate(self.lane_ids):
@@ -871,13 +870,21 @@ class TimelineRenderer:
                 )
             elif k in lanes:
                 items.append(LegendItem("swatch", name, self.lane_colors[k], category=c))
+        # The forms of each kind in use: one pass, with a dict lookup an event (a view of a
+        # day among a million events shows ten thousand); only ranges can have pale ends, and
+        # one found is enough.
         forms: dict[MarkKind, set[str]] = {}
-        for i, narrow, pale in shown:
-            kind = self.kind(i)
-            got = forms.setdefault(kind, set())
+        known, kind_of = self._kinds.get, self.kind
+        pale = False
+        for i, narrow in shown:
+            kind = known(i) or kind_of(i)
+            got = forms.get(kind)
+            if got is None:
+                got = forms[kind] = set()
             got.add("glyph" if narrow else "band")
-            if pale:
+            if not (narrow or pale) and kind is MarkKind.RANGE and self._has_pale_ends(i, scale):
                 got.add("pale")
+                pale = True
         for kind in MarkKind:
             if kind in forms:
                 used = forms[kind]
@@ -885,7 +892,7 @@ class TimelineRenderer:
                 items.append(LegendItem(kind.value, KIND_TEXT[kind], None, samples))
                 if "pale" in used:
                     items.append(LegendItem(kind.value, PALE_END_TEXT, None, ("pale",)))
-        if self._any_uncited([i for i, _n, _p in shown]):
+        if self._any_uncited([i for i, _n in shown]):
             items.append(LegendItem("uncited", "(uncited): quotes no source"))
         if self._matches is not None:
             items.append(LegendItem("match", "matches the search"))
