@@ -870,21 +870,23 @@ class TimelineRenderer:
                 )
             elif k in lanes:
                 items.append(LegendItem("swatch", name, self.lane_colors[k], category=c))
-        # The forms of each kind in use: one pass, with a dict lookup an event (a view of a
-        # day among a million events shows ten thousand); only ranges can have pale ends, and
-        # one found is enough.
+        # The forms of each kind in use, found in C as far as can be (a view of a day among a
+        # million events shows ten thousand): the distinct (kind, narrow) pairs, by the kinds'
+        # ids (an Enum hashes in Python). Only ranges can have pale ends; one found is enough.
+        ids = [i for i, _n in shown]
+        kinds = list(map(self._kinds.get, ids))
+        if None in kinds:
+            kinds = [k or self.kind(i) for i, k in zip(ids, kinds, strict=True)]
+        by_id = {id(k): k for k in MarkKind}
         forms: dict[MarkKind, set[str]] = {}
-        known, kind_of = self._kinds.get, self.kind
-        pale = False
-        for i, narrow in shown:
-            kind = known(i) or kind_of(i)
-            got = forms.get(kind)
-            if got is None:
-                got = forms[kind] = set()
-            got.add("glyph" if narrow else "band")
-            if not (narrow or pale) and kind is MarkKind.RANGE and self._has_pale_ends(i, scale):
-                got.add("pale")
-                pale = True
+        for kind_id, narrow in set(zip(map(id, kinds), [n for _i, n in shown], strict=True)):
+            forms.setdefault(by_id[kind_id], set()).add("glyph" if narrow else "band")
+        if "band" in forms.get(MarkKind.RANGE, ()):
+            wide_ranges = (
+                i for (i, n), k in zip(shown, kinds, strict=True) if k is MarkKind.RANGE and not n
+            )
+            if any(self._has_pale_ends(i, scale) for i in wide_ranges):
+                forms[MarkKind.RANGE].add("pale")
         for kind in MarkKind:
             if kind in forms:
                 used = forms[kind]
@@ -892,7 +894,7 @@ class TimelineRenderer:
                 items.append(LegendItem(kind.value, KIND_TEXT[kind], None, samples))
                 if "pale" in used:
                     items.append(LegendItem(kind.value, PALE_END_TEXT, None, ("pale",)))
-        if self._any_uncited([i for i, _n in shown]):
+        if self._any_uncited(ids):
             items.append(LegendItem("uncited", "(uncited): quotes no source"))
         if self._matches is not None:
             items.append(LegendItem("match", "matches the search"))
@@ -903,12 +905,12 @@ class TimelineRenderer:
         return items
 
     def _any_uncited(self, ids: list[int]) -> bool:
-        """Whether any of the events `ids` (ascending) is uncited: known with their labels, read
+        """Whether any of the events `ids` is uncited: known with their labels, read
         in runs from the store's facts if not, and not looked for at all when the store knows
         it holds none (a view of a day among a million events covers ten thousand)."""
         if self.timeline.events.uncited == 0 or not ids:
             return False
-        self._read_labels(ids)
+        self._read_labels(sorted(ids))
         known = self._uncited
         events = self.timeline.events
         return any(known[i] if i in known else self.timeline.marked_uncited(events[i]) for i in ids)
