@@ -7,7 +7,7 @@ one event a second from 2015; with --jsonl, the same rows as Timesketch JSON lin
 empty main window (offscreen, 1920x1080), then times:
 
 - the import: what the window's loading thread runs (viewer.loading.load_timeline_file, which
-  pauses full garbage collections and makes the event index);
+  pauses garbage collections and makes the event index);
 - to first paint: the timeline handed to the window as a finished load is (the loader's
   `finished` signal), and the view painted once;
 - making events from their rows: the first 100,000 events in time order, one by one, as the

@@ -8,7 +8,7 @@ once into benchmarks/.cache/, and a fresh Python process measures it, so that me
 do not mix. Each process, on Qt's offscreen platform at device pixel ratio 1:
 
 - builds the empty main window at 1920x1080 and notes its peak memory (the baseline);
-- load to first paint: reads and checks the file as the app's loading thread does (full garbage
+- load to first paint: reads and checks the file as the app's loading thread does (garbage
   collections paused, the event index made), hands it to the window, paints once;
 - frame times: a scripted sweep of 240 steps, alternating a zoom step about the centre with a
   pan of 150 px, from the whole range down to a single day around the busiest moment; each
@@ -68,7 +68,7 @@ def measure(path: Path, reopen: bool = False) -> dict:
     from PySide6.QtWidgets import QApplication
 
     from viewer.export import export_timeline
-    from viewer.loading import full_collections_paused
+    from viewer.loading import collections_paused
     from viewer.main_window import MainWindow, load_timeline_file
     from viewer.model.scale import fit
 
@@ -82,8 +82,8 @@ def measure(path: Path, reopen: bool = False) -> dict:
     baseline = _peak_mb()
 
     t = time.perf_counter()
-    # As the app's loading thread does: full collections paused, the event index made.
-    with full_collections_paused():
+    # As the app's loading thread does: garbage collections paused, the event index made.
+    with collections_paused():
         timeline = load_timeline_file(path)
         timeline.index  # noqa: B018
     window.set_timeline(timeline)

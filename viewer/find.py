@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from viewer import activity
 from viewer.errors import log
-from viewer.loading import full_collections_paused, settle_long_lived
+from viewer.loading import collections_paused, settle_long_lived
 from viewer.model.aggregate import EventIndex
 from viewer.model.dates import DateError, date_from_seconds, parse_date
 from viewer.model.filtered import FilteredIndex
@@ -285,7 +285,7 @@ class FindController(QObject):
             return dropped()
 
         def build() -> SearchIndex:
-            with full_collections_paused():
+            with collections_paused():
                 return SearchIndex(timeline, cancelled=step_done)
 
         job = _Job(build)
