@@ -111,3 +111,23 @@ def test_mismatched_columns_are_refused():
         EventIndex([0.0, 1.0], [1.0], [0, 0])
     with pytest.raises(ValueError):
         EventIndex([0.0], [1.0], [0]).clusters(0.0, 0.0, 0.0, 1.0)
+
+
+def test_an_index_made_from_its_parts_is_the_same_and_parts_that_do_not_fit_are_ignored():
+    from viewer.model.aggregate import IndexParts
+
+    starts, ends, lanes = random_events(2000, 4)
+    index = EventIndex(starts, ends, lanes)
+    parts = index.parts()
+    again = EventIndex(starts, ends, lanes, parts)
+    assert again.parts() == parts
+    assert again.lane_events[1] is not index.lane_events[1]  # made of the parts, not shared
+    assert again.clusters(0.0, 40 * DAY, 0.0, 3000 * DAY) == index.clusters(
+        0.0, 40 * DAY, 0.0, 3000 * DAY
+    )
+    wrong = IndexParts(**{**parts.__dict__, "lane_sizes": [*parts.lane_sizes[:-1], 0]})
+    fixed = EventIndex(starts, ends, lanes, wrong)
+    assert fixed.parts() == parts  # worked out again
+    for _ in range(20):
+        a = random.uniform(0, 3000 * DAY)
+        assert fixed.visible(a, a + 9 * DAY) == again.visible(a, a + 9 * DAY)

@@ -77,6 +77,13 @@ def test_a_second_open_reads_the_columns_and_gives_the_same_timeline(cache, gene
             assert again.disputes_of(other) == first.disputes_of(other)
     for i in range(0, len(first.events), 97):
         assert again.index_of(first.events[i].id) == i
+    # The event index comes from the cache too, and answers as the one worked out.
+    assert again.events.index_parts is not None
+    assert again.index.parts() == first.index.parts()
+    t0, t1 = first.extent
+    for k in range(20):
+        a = t0 + (t1 - t0) * k / 20
+        assert again.index.visible(a, a + 86_400 * 3) == first.index.visible(a, a + 86_400 * 3)
 
 
 def test_changed_bytes_or_sources_read_the_file_in_full(cache, generated, tmp_path):

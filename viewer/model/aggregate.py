@@ -36,6 +36,9 @@ def _positions(data: bytes, byte: int) -> Iterator[int]:
         at = data.find(byte, at + 1)
 
 
+_pairs = itertools.pairwise
+
+
 def _fits_a_byte(exponent: dict[float, int]) -> bool:
     return all(0 <= k < 256 for k in exponent.values())
 
@@ -60,13 +63,55 @@ class Cluster:
     last_start: float  # the latest start among them
 
 
+@dataclass
+class IndexParts:
+    """What building an EventIndex works out, to be kept (viewer.model.column_cache): each
+    lane's size, and the lanes' events and starts one lane after another; each duration
+    group's code and size, and the groups' events and starts one group after another."""
+
+    lane_sizes: list[int]
+    lane_events: array  # "q"
+    lane_starts: array  # "d"
+    group_codes: list[int]
+    group_sizes: list[int]
+    group_events: array  # "q"
+    group_starts: array  # "d"
+
+    def fit(self, n: int, lane_count: int) -> bool:
+        """Whether these could be the parts of an index of n events in lane_count lanes."""
+        return (
+            len(self.lane_sizes) == lane_count
+            and sum(self.lane_sizes) == n
+            and sum(self.group_sizes) == n
+            and len(self.group_codes) == len(self.group_sizes)
+            and all(0 <= k < 4096 for k in self.group_codes)
+            and all(
+                len(col) == n
+                for col in (
+                    self.lane_events,
+                    self.lane_starts,
+                    self.group_events,
+                    self.group_starts,
+                )
+            )
+        )
+
+
 class EventIndex:
     """Sorted columns of event times, by event and by lane (category).
 
     `starts` must be sorted ascending (the timeline's order); `lanes[i]` is event i's lane.
     """
 
-    def __init__(self, starts: Sequence[float], ends: Sequence[float], lanes: Sequence[int]):
+    def __init__(
+        self,
+        starts: Sequence[float],
+        ends: Sequence[float],
+        lanes: Sequence[int],
+        parts: IndexParts | None = None,
+    ):
+        """`parts`, if given, are what parts() gave for the same columns (kept in the column
+        cache): used instead of working them out again, unless they do not fit."""
         self.starts = _floats(starts)
         self.ends = _floats(ends)
         n = len(self.starts)
@@ -75,6 +120,24 @@ class EventIndex:
         self.lane_count = 1 + max(lanes, default=-1)
         self._lanes = lanes
         self._lane_codes: bytes | None = None  # made by lane_flags when first needed
+        # Which of each lane's events count, in the lane's order (None: all of them). A
+        # FilteredIndex sets these, so that clusters and counts pass over the hidden events.
+        self._lane_kept: list[bytes | None] = [None] * self.lane_count
+        if parts is None or not parts.fit(n, self.lane_count):
+            parts = self._work_out(lanes)
+        lane_cuts = [0, *itertools.accumulate(parts.lane_sizes)]
+        self.lane_events: list[array] = [parts.lane_events[a:b] for a, b in _pairs(lane_cuts)]
+        self.lane_starts: list[array] = [parts.lane_starts[a:b] for a, b in _pairs(lane_cuts)]
+        self._groups: list[tuple[float, array, array]] = []  # (bound, events, their starts)
+        group_cuts = [0, *itertools.accumulate(parts.group_sizes)]
+        for k, (a, b) in zip(parts.group_codes, _pairs(group_cuts), strict=True):
+            # 2**(code - 128) seconds bounds a group (see _work_out)
+            bound = math.ldexp(1.0, k - 128)
+            self._groups.append((bound, parts.group_events[a:b], parts.group_starts[a:b]))
+        self._group_codes = list(parts.group_codes)
+
+    def _work_out(self, lanes: Sequence[int]) -> IndexParts:
+        n = len(self.starts)
         # Each lane's events and starts. One stable sort by lane groups them, in time order
         # within a lane, and slices cut the groups out: the cost goes with events + lanes (a
         # pass over every event for each lane made 20,000 lanes take 30 s).
@@ -82,13 +145,7 @@ class EventIndex:
         sizes = [0] * self.lane_count
         for lane in lanes:
             sizes[lane] += 1
-        cuts = [0, *itertools.accumulate(sizes)]
         starts_by_lane = array("d", map(self.starts.__getitem__, by_lane))
-        self.lane_events: list[array] = [by_lane[a:b] for a, b in itertools.pairwise(cuts)]
-        self.lane_starts: list[array] = [starts_by_lane[a:b] for a, b in itertools.pairwise(cuts)]
-        # Which of each lane's events count, in the lane's order (None: all of them). A
-        # FilteredIndex sets these, so that clusters and counts pass over the hidden events.
-        self._lane_kept: list[bytes | None] = [None] * self.lane_count
         # Events grouped by how long they last, in powers of two of seconds: those of group k
         # last at most 2**k seconds, so the ones overlapping a view start at most 2**k before
         # it, and each group is searched over that much only. (One bound for all, set by the
@@ -98,8 +155,9 @@ class EventIndex:
         # universe); few distinct durations, so worked out once each.
         exponent = {d: math.frexp(d)[1] + 128 for d in set(durations)}
         groups = bytes(map(exponent.__getitem__, durations)) if _fits_a_byte(exponent) else None
-        self._groups: list[tuple[float, array, array]] = []  # (bound, events, their starts)
-        for k in sorted(set(exponent.values())):
+        codes = sorted(set(exponent.values()))
+        group_sizes, group_events = [], array("q")
+        for k in codes:
             if groups is None:
                 members = array("q", (i for i in range(n) if exponent[durations[i]] == k))
             elif groups.count(k) * 32 < n:  # a small group: its byte found by a search in C
@@ -107,13 +165,38 @@ class EventIndex:
             else:
                 table = bytes(j == k for j in range(256))
                 members = array("q", itertools.compress(range(n), groups.translate(table)))
-            self._groups.append(
-                (
-                    math.ldexp(1.0, k - 128),
-                    members,
-                    array("d", map(self.starts.__getitem__, members)),
-                )
-            )
+            group_sizes.append(len(members))
+            group_events += members
+        return IndexParts(
+            lane_sizes=sizes,
+            lane_events=by_lane,
+            lane_starts=starts_by_lane,
+            group_codes=codes,
+            group_sizes=group_sizes,
+            group_events=group_events,
+            group_starts=array("d", map(self.starts.__getitem__, group_events)),
+        )
+
+    def parts(self) -> IndexParts:
+        """What this index worked out, to be given to another for the same columns."""
+        lane_events, lane_starts = array("q"), array("d")
+        for events in self.lane_events:
+            lane_events += events
+        for starts in self.lane_starts:
+            lane_starts += starts
+        group_events, group_starts = array("q"), array("d")
+        for _bound, events, starts in self._groups:
+            group_events += events
+            group_starts += starts
+        return IndexParts(
+            lane_sizes=list(map(len, self.lane_events)),
+            lane_events=lane_events,
+            lane_starts=lane_starts,
+            group_codes=list(self._group_codes),
+            group_sizes=[len(events) for _b, events, _s in self._groups],
+            group_events=group_events,
+            group_starts=group_starts,
+        )
 
     def __len__(self) -> int:
         return len(self.starts)

@@ -201,12 +201,12 @@ def read_events(
     sources: dict[str, Source],
     categories: dict[str, Category],
     progress: Callable[[int, int], None],
-    key: column_cache.Key | None = None,
+    keep: Callable[[column_cache.Entry], None] | None = None,
 ) -> EventStore | None:
     """Check every event in `raws` (slices of `buf`) and keep them as an EventStore; None if any
     of them has a problem. Empties `raws` as it goes, so each event's Raw is freed once read.
-    `head` is the rest of the document as decode_top gave it. With a `key` (column_cache), the
-    columns of a timeline whose quotes are all found are kept in the cache under it.
+    `head` is the rest of the document as decode_top gave it. With `keep`, the columns of a
+    timeline whose quotes are all found are given to it, for the column cache.
 
     Adds the categories events use but `categories` lacks, as the hand-written path does.
     Everything cheap is checked before any quote is searched for; SearchTooLong if the searches
@@ -228,7 +228,7 @@ def read_events(
     pairs: dict[tuple[str, str], None] = {}
     pending: list[tuple[int, str, str]] = []  # (event, its id, the id it is disputed by)
     keys, colons = _head_keys(head)
-    id_runs: list[str] | None = [] if key is not None else None  # for the cache
+    id_runs: list[str] | None = [] if keep is not None else None  # for the cache
     escapes = buf.count(b"\\u003")
     seen_colons, counted_to = 0, 0  # colons in buf[:counted_to]
     # The first event's bytes cannot occur earlier in a document that passed the head's
@@ -392,10 +392,10 @@ def read_events(
     columns = {"starts": starts, "ends": ends, "categories": cats}
     columns |= {"offsets": offsets, "lengths": lengths, "order": order}
     kept = {other: tuple(sorted(at)) for other, at in disputes.items()}
-    if key is not None and id_runs is not None and not warned:
+    if keep is not None and id_runs is not None and not warned:
         ids_blob = ("\0".join(id_runs) + "\0").encode("utf-8", "surrogatepass")
         if ids_blob.count(0) == n:  # no id holds a NUL of its own
-            _keep(key.value(), columns, ids_blob, categories, kept, sources)
+            keep(_entry(columns, ids_blob, categories, kept, sources))
     return _store(buf, columns, hashes, kept, warned, found.__getitem__, sources, categories)
 
 
@@ -423,6 +423,7 @@ def store_from_cache(
         columns["order"] = None
     # Every quote was found when the entry was kept (it is kept only then).
     store = _store(buf, columns, hashes, entry.disputes, 0, lambda pair: True, sources, categories)
+    store.index_parts = entry.index
     return store, categories
 
 
@@ -430,26 +431,22 @@ def _sources_digest(sources: dict[str, Source]) -> str:
     return column_cache.sources_digest([(sid, s.text) for sid, s in sources.items()])
 
 
-def _keep(
-    key: str,
+def _entry(
     columns: dict[str, Any],
     ids: bytes,
     categories: dict[str, Category],
     disputes: dict[str, tuple[int, ...]],
     sources: dict[str, Source],
-) -> None:
+) -> column_cache.Entry:
     cols = dict(columns)
     cols["order"] = array("Q", cols["order"] or ())
     cols["categories"] = array("I", cols["categories"])
-    column_cache.write(
-        key,
-        column_cache.Entry(
-            columns=cols,
-            ids=ids,
-            categories=[(c.id, c.label, c.color) for c in categories.values()],
-            disputes=disputes,
-            sources=_sources_digest(sources),
-        ),
+    return column_cache.Entry(
+        columns=cols,
+        ids=ids,
+        categories=[(c.id, c.label, c.color) for c in categories.values()],
+        disputes=disputes,
+        sources=_sources_digest(sources),
     )
 
 

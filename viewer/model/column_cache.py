@@ -27,9 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from viewer.model.aggregate import IndexParts
+
 MIN_FILE_BYTES = 16 * 1024 * 1024  # about 80,000 events: smaller files read in under a second
 KEEP = 4
-_MAGIC = b"timeline-viewer columns 1\n"
+_MAGIC = b"timeline-viewer columns 2\n"
 # The columns, by name and array type, in the order an entry stores them.
 COLUMNS = {
     "starts": "d",
@@ -41,18 +43,29 @@ COLUMNS = {
 }
 
 
+# The event index's arrays (viewer.model.aggregate.IndexParts), kept after the columns.
+INDEX_COLUMNS = {
+    "lane_events": "q",
+    "lane_starts": "d",
+    "group_events": "q",
+    "group_starts": "d",
+}
+INDEX_LISTS = ("lane_sizes", "group_codes", "group_sizes")
+
+
 @dataclass
 class Entry:
     """What a timeline's events leave once checked: the columns (`order` empty when the file
     is in time order already), the ids in file order (each followed by NUL), the categories
-    as (id, label, colour), `disputes` as the store keeps it, and the digest of the sources'
-    texts the quotes were found in."""
+    as (id, label, colour), `disputes` as the store keeps it, the digest of the sources'
+    texts the quotes were found in, and the parts of the event index made of them."""
 
     columns: dict[str, array]
     ids: bytes
     categories: list[tuple[str, str, str]]
     disputes: dict[str, tuple[int, ...]]
     sources: str
+    index: IndexParts | None = None
 
 
 def folder() -> Path | None:
@@ -130,9 +143,10 @@ def sources_digest(texts: list[tuple[str, str]]) -> str:
 
 def _layout() -> dict[str, Any]:
     """What an entry's raw arrays depend on: the machine's byte order and item sizes."""
+    every = COLUMNS | INDEX_COLUMNS
     return {
         "byteorder": sys.byteorder,
-        "sizes": {name: array(code).itemsize for name, code in COLUMNS.items()},
+        "sizes": {name: array(code).itemsize for name, code in every.items()},
     }
 
 
@@ -162,7 +176,7 @@ def _parse(data: bytes) -> Entry | None:
         return None
     columns = {}
     pos = 0
-    for name, code in COLUMNS.items():
+    for name, code in (COLUMNS | INDEX_COLUMNS).items():
         count = head["counts"][name]
         col = array(code)
         end = pos + count * col.itemsize
@@ -172,12 +186,18 @@ def _parse(data: bytes) -> Entry | None:
         columns[name] = col
         pos = end
     ids = bytes(body[pos:])
+    lists = head["index"]
+    index = IndexParts(
+        **{name: columns.pop(name) for name in INDEX_COLUMNS},
+        **{name: [int(k) for k in lists[name]] for name in INDEX_LISTS},
+    )
     return Entry(
         columns=columns,
         ids=ids,
         categories=[tuple(c) for c in head["categories"]],
         disputes={k: tuple(v) for k, v in head["disputes"].items()},
         sources=head["sources"],
+        index=index,
     )
 
 
@@ -187,7 +207,10 @@ def write(key: str, entry: Entry) -> None:
     where = folder()
     if where is None:
         return
-    body = [entry.columns[name].tobytes() for name in COLUMNS]
+    if entry.index is None:
+        return  # kept only with the index, which is most of what a second open saves
+    arrays = entry.columns | {name: getattr(entry.index, name) for name in INDEX_COLUMNS}
+    body = [arrays[name].tobytes() for name in COLUMNS | INDEX_COLUMNS]
     body.append(entry.ids)
     digest = _digest()
     for part in body:
@@ -195,7 +218,8 @@ def write(key: str, entry: Entry) -> None:
     head = json.dumps(
         {
             "layout": _layout(),
-            "counts": {name: len(entry.columns[name]) for name in COLUMNS},
+            "counts": {name: len(arrays[name]) for name in COLUMNS | INDEX_COLUMNS},
+            "index": {name: getattr(entry.index, name) for name in INDEX_LISTS},
             "categories": entry.categories,
             "disputes": entry.disputes,
             "sources": entry.sources,

@@ -735,14 +735,21 @@ def _parse_fast(raw: bytes, path: Path, files: _SourceFiles, steps: _Progress) -
         steps.within(_SOURCES, _EVENTS, i, n)
 
     try:
-        store = bulk.read_events(raw, doc, raw_events, sources, categories, progress, key)
+        kept: list[column_cache.Entry] = []
+        keep = kept.append if key is not None else None
+        store = bulk.read_events(raw, doc, raw_events, sources, categories, progress, keep)
     except bulk.SearchTooLong as exc:
         raise _search_too_long(path, *exc.args) from None
     except bulk.REFUSED:  # msgspec's own errors never get out: the other path explains
         return None
     if store is None:
         return None
-    return _finish(steps, title, description, sources, categories, store, path)
+    timeline = _finish(steps, title, description, sources, categories, store, path)
+    if kept and key is not None:
+        # The event index is made here, in the loading thread, to be kept with the columns.
+        kept[0].index = timeline.index.parts()
+        column_cache.write(key.value(), kept[0])
+    return timeline
 
 
 def _parse_cached(

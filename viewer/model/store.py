@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, overload
 
 if TYPE_CHECKING:
+    from viewer.model.aggregate import IndexParts
     from viewer.model.scene import MarkKind
     from viewer.model.timeline import Event
 
@@ -71,6 +72,9 @@ class EventStore(Sequence["Event"]):
     position of event i (else they are the same). `id_hashes[k]` is hash() of the id of the
     event at source position k, for finding it by id.
 
+    `index_parts`, when given, are the EventIndex's for these columns, kept from an earlier
+    reading of the same file (viewer.model.column_cache).
+
     `uncited`, when the maker knows it, is how many events cite no passage found in a source
     (Timeline.marked_uncited), so that counting them need not make every event; None if not
     known.
@@ -90,6 +94,7 @@ class EventStore(Sequence["Event"]):
         order: array | None = None,
         facts: Callable[[Sequence[int]], Facts] | None = None,
         uncited: int | None = None,
+        index_parts: IndexParts | None = None,
     ) -> None:
         n = len(starts)
         if not (len(ends) == len(categories) == len(id_hashes) == n):
@@ -101,6 +106,7 @@ class EventStore(Sequence["Event"]):
         self.id_hashes = id_hashes
         self.warned = warned
         self.uncited = uncited
+        self.index_parts = index_parts  # the event index's, when kept from an earlier reading
         self._disputes = disputes
         self._order = order
         self._facts = facts

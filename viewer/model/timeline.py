@@ -226,7 +226,8 @@ class Timeline:
     def index(self) -> EventIndex:
         """The events' times by lane, for finding and counting what is in view. Made once (the
         loader makes it in its thread, so that the window does not wait for it)."""
-        return EventIndex(self.events.starts, self.events.ends, self.lanes[1])
+        events = self.events
+        return EventIndex(events.starts, events.ends, self.lanes[1], events.index_parts)
 
     def marked_uncited(self, event: Event) -> bool:
         """Whether `event` is drawn and shown as uncited ("No source quoted"): no passage it
