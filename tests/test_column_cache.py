@@ -138,3 +138,17 @@ def test_only_the_newest_entries_are_kept(cache, generated, tmp_path):
     assert len(kept) == column_cache.KEEP
     newest = column_cache.file_key((text + " " * (column_cache.KEEP + 1)).encode()).value()
     assert newest in kept
+
+
+def test_a_file_already_in_time_order_is_cached_too(cache, generated, tmp_path, monkeypatch):
+    doc = json.loads(generated.read_text(encoding="utf-8"))
+    order = load_timeline(generated).events._order
+    doc["events"] = [doc["events"][k] for k in order]
+    path = beside(generated, tmp_path / "s", text=json.dumps(doc))
+    first = load_timeline(path)
+    assert first.events._order is None
+    with monkeypatch.context() as m:
+        reading_the_events_fails(m)
+        again = load_timeline(path)
+    assert again.events._order is None
+    assert again == first

@@ -25,7 +25,7 @@ import threading
 from array import array
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from viewer.model.aggregate import IndexParts
 
@@ -156,36 +156,31 @@ def read(key: str) -> Entry | None:
     if where is None:
         return None
     try:
-        data = (where / key).read_bytes()
-    except OSError:
-        return None
-    try:
-        return _parse(data)
-    except (ValueError, KeyError, TypeError, IndexError):
+        with open(where / key, "rb") as f:
+            return _parse(f)
+    except (OSError, EOFError, ValueError, KeyError, TypeError, IndexError):
         return None
 
 
-def _parse(data: bytes) -> Entry | None:
-    if not data.startswith(_MAGIC):
+def _parse(f: BinaryIO) -> Entry | None:
+    """An entry read from `f`, each column straight into its array (no copy of the whole)."""
+    if f.read(len(_MAGIC)) != _MAGIC:
         return None
-    at = len(_MAGIC)
-    size = int.from_bytes(data[at : at + 8], "little")
-    head = json.loads(data[at + 8 : at + 8 + size])
-    body = memoryview(data)[at + 8 + size :]
-    if head["layout"] != _layout() or _digest(body).hexdigest() != head["body"]:
+    size = int.from_bytes(f.read(8), "little")
+    head = json.loads(f.read(size))
+    if head["layout"] != _layout():
         return None
+    digest = _digest()
     columns = {}
-    pos = 0
     for name, code in (COLUMNS | INDEX_COLUMNS).items():
-        count = head["counts"][name]
         col = array(code)
-        end = pos + count * col.itemsize
-        col.frombytes(body[pos:end])
-        if len(col) != count:
-            return None
+        col.fromfile(f, head["counts"][name])  # EOFError if the file is short
+        digest.update(memoryview(col).cast("B"))
         columns[name] = col
-        pos = end
-    ids = bytes(body[pos:])
+    ids = f.read()
+    digest.update(ids)
+    if digest.hexdigest() != head["body"]:
+        return None
     lists = head["index"]
     index = IndexParts(
         **{name: columns.pop(name) for name in INDEX_COLUMNS},
@@ -210,8 +205,9 @@ def write(key: str, entry: Entry) -> None:
     if entry.index is None:
         return  # kept only with the index, which is most of what a second open saves
     arrays = entry.columns | {name: getattr(entry.index, name) for name in INDEX_COLUMNS}
-    body = [arrays[name].tobytes() for name in COLUMNS | INDEX_COLUMNS]
-    body.append(entry.ids)
+    # Views of the arrays' own memory: nothing is copied on the way to the file.
+    body = [memoryview(arrays[name]).cast("B") for name in COLUMNS | INDEX_COLUMNS]
+    body.append(memoryview(entry.ids))
     digest = _digest()
     for part in body:
         digest.update(part)
