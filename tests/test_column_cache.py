@@ -152,3 +152,13 @@ def test_a_file_already_in_time_order_is_cached_too(cache, generated, tmp_path, 
         again = load_timeline(path)
     assert again.events._order is None
     assert again == first
+
+
+def test_without_a_digest_nothing_is_kept_or_read(cache, generated, monkeypatch):
+    def broken(data=b""):
+        raise ValueError("no digest here")
+
+    monkeypatch.setattr(column_cache, "_digest", broken)
+    first = load_timeline(generated)
+    assert not cache.exists() or not entries(cache)
+    assert load_timeline(generated) == first

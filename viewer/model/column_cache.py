@@ -66,6 +66,7 @@ class Entry:
     disputes: dict[str, tuple[int, ...]]
     sources: str
     index: IndexParts | None = None
+    name: str = ""  # the key it was read under
 
 
 def folder() -> Path | None:
@@ -91,22 +92,24 @@ class Key:
 
     def __init__(self, buf: bytes) -> None:
         self.size = len(buf)
-        self._digest = ""
+        self._digest: str | None = None
         self._thread = threading.Thread(target=self._work, args=(buf,), daemon=True)
         self._thread.start()
 
     def _work(self, buf: bytes) -> None:
-        self._digest = _digest(buf).hexdigest()
+        with contextlib.suppress(Exception):  # no digest, no cache: the file is read in full
+            self._digest = _digest(buf).hexdigest()
 
-    def value(self) -> str:
+    def value(self) -> str | None:
+        """The key, or None if the digest could not be worked out."""
         self._thread.join()
-        return f"{self.size}-{self._digest}"
+        return None if self._digest is None else f"{self.size}-{self._digest}"
 
 
 def file_key(buf: bytes) -> Key | None:
     """The key of a file's bytes, or None when the file is too small to be worth caching or
     the cache is off."""
-    if len(buf) < MIN_FILE_BYTES or folder() is None:
+    if len(buf) < MIN_FILE_BYTES or folder() is None or not hasattr(hashlib, "blake2b"):
         return None
     return Key(buf)
 
@@ -121,7 +124,10 @@ def lookup(key: Key) -> Entry | None:
         sizes = {p.name.split("-", 1)[0] for p in where.iterdir()}
     except OSError:
         return None
-    return read(key.value()) if str(key.size) in sizes else None
+    if str(key.size) not in sizes:
+        return None
+    name = key.value()
+    return None if name is None else read(name)
 
 
 def _digest(data: bytes = b"") -> Any:
@@ -157,9 +163,12 @@ def read(key: str) -> Entry | None:
         return None
     try:
         with open(where / key, "rb") as f:
-            return _parse(f)
+            entry = _parse(f)
     except (OSError, EOFError, ValueError, KeyError, TypeError, IndexError):
         return None
+    if entry is not None:
+        entry.name = key
+    return entry
 
 
 def _parse(f: BinaryIO) -> Entry | None:
@@ -196,11 +205,11 @@ def _parse(f: BinaryIO) -> Entry | None:
     )
 
 
-def write(key: str, entry: Entry) -> None:
+def write(key: str | None, entry: Entry) -> None:
     """Keep `entry` under `key` (atomically), and drop the oldest entries past KEEP. A cache
     that cannot be written is no error: the next open reads the file in full."""
     where = folder()
-    if where is None:
+    if where is None or key is None:
         return
     if entry.index is None:
         return  # kept only with the index, which is most of what a second open saves

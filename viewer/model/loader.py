@@ -719,7 +719,7 @@ def _parse_fast(raw: bytes, path: Path, files: _SourceFiles, steps: _Progress) -
     msgspec raises gets out: any of it means "read it the other way"."""
     key = column_cache.file_key(raw)
     if key is not None and (entry := column_cache.lookup(key)) is not None:
-        timeline = _parse_cached(raw, path, files, steps, key.value(), entry)
+        timeline = _parse_cached(raw, path, files, steps, entry)
         if timeline is not None:
             return timeline
     top = bulk.decode_top(raw)
@@ -757,7 +757,6 @@ def _parse_cached(
     path: Path,
     files: _SourceFiles,
     steps: _Progress,
-    key: str,
     entry: column_cache.Entry,
 ) -> Timeline | None:
     """The timeline of bytes read before, from the columns their reading left in the cache
@@ -773,7 +772,7 @@ def _parse_cached(
     if made is None:
         return None
     store, categories = made
-    column_cache.touch(key)
+    column_cache.touch(entry.name)
     return _finish(steps, title, description, sources, categories, store, path)
 
 
