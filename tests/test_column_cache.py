@@ -162,3 +162,10 @@ def test_without_a_digest_nothing_is_kept_or_read(cache, generated, monkeypatch)
     first = load_timeline(generated)
     assert not cache.exists() or not entries(cache)
     assert load_timeline(generated) == first
+
+
+@pytest.mark.parametrize("step", [1, 2, 7, 1 << 20])
+def test_kept_ids_are_hashed_a_piece_at_a_time_as_a_whole(step):
+    ids = ["e1", "évènement", "x" * 40, "日本語", "last"]
+    blob = ("\0".join(ids) + "\0").encode("utf-8")
+    assert list(bulk._id_hashes(blob, step)) == [hash(i) for i in ids]

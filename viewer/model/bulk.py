@@ -228,7 +228,8 @@ def read_events(
     pairs: dict[tuple[str, str], None] = {}
     pending: list[tuple[int, str, str]] = []  # (event, its id, the id it is disputed by)
     keys, colons = _head_keys(head)
-    id_runs: list[str] | None = [] if keep is not None else None  # for the cache
+    # The ids in file order, each followed by NUL, for the cache.
+    ids_blob: bytearray | None = bytearray() if keep is not None else None
     escapes = buf.count(b"\\u003")
     seen_colons, counted_to = 0, 0  # colons in buf[:counted_to]
     # The first event's bytes cannot occur earlier in a document that passed the head's
@@ -272,8 +273,8 @@ def read_events(
         ):
             return None
         hashes.extend(map(hash, ids))
-        if id_runs is not None:
-            id_runs.append("\0".join(ids))
+        if ids_blob is not None:
+            ids_blob += ("\0".join(ids) + "\0").encode("utf-8", "surrogatepass")
         dates = [e.date for e in events]
         got = list(map(bounds.get, dates))
         if None in got and not _bound(bounds, dates, got):
@@ -392,10 +393,9 @@ def read_events(
     columns = {"starts": starts, "ends": ends, "categories": cats}
     columns |= {"offsets": offsets, "lengths": lengths, "order": order}
     kept = {other: tuple(sorted(at)) for other, at in disputes.items()}
-    if keep is not None and id_runs is not None and not warned:
-        ids_blob = ("\0".join(id_runs) + "\0").encode("utf-8", "surrogatepass")
-        if ids_blob.count(0) == n:  # no id holds a NUL of its own
-            keep(_entry(columns, ids_blob, categories, kept, sources))
+    # (An id holding a NUL of its own would make the ids unreadable: no cache then.)
+    if keep is not None and ids_blob is not None and not warned and ids_blob.count(0) == n:
+        keep(_entry(columns, ids_blob, categories, kept, sources))
     return _store(buf, columns, hashes, kept, warned, found.__getitem__, sources, categories)
 
 
@@ -412,11 +412,9 @@ def store_from_cache(
         return None
     if len(cols["order"]) not in (0, n) or (n and cols["offsets"][-1] >= len(buf)):
         return None
-    ids = entry.ids.decode("utf-8", "surrogatepass").split("\0")
-    if len(ids) != n + 1:
+    hashes = _id_hashes(entry.ids)
+    if len(hashes) != n:
         return None
-    hashes = array("q", map(hash, ids[:n]))
-    del ids
     categories = {cid: Category(cid, label, color) for cid, label, color in entry.categories}
     columns = dict(cols)
     if not columns["order"]:
@@ -427,13 +425,27 @@ def store_from_cache(
     return store, categories
 
 
+def _id_hashes(ids: bytes, step: int = 1 << 20) -> array:
+    """hash() of each id in `ids` (UTF-8, each followed by NUL), read about `step` bytes at a
+    time: a million ids made at once as strings would take 60 MB for a moment."""
+    hashes = array("q")
+    at = 0
+    while at < len(ids):
+        cut = ids.find(0, min(at + step, len(ids) - 1))  # the NUL ending a whole id
+        if cut < 0:
+            cut = len(ids) - 1
+        hashes.extend(map(hash, ids[at:cut].decode("utf-8", "surrogatepass").split("\0")))
+        at = cut + 1
+    return hashes
+
+
 def _sources_digest(sources: dict[str, Source]) -> str:
     return column_cache.sources_digest([(sid, s.text) for sid, s in sources.items()])
 
 
 def _entry(
     columns: dict[str, Any],
-    ids: bytes,
+    ids: bytes | bytearray,
     categories: dict[str, Category],
     disputes: dict[str, tuple[int, ...]],
     sources: dict[str, Source],

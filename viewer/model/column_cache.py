@@ -61,7 +61,7 @@ class Entry:
     texts the quotes were found in, and the parts of the event index made of them."""
 
     columns: dict[str, array]
-    ids: bytes
+    ids: bytes | bytearray
     categories: list[tuple[str, str, str]]
     disputes: dict[str, tuple[int, ...]]
     sources: str
