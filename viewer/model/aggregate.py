@@ -177,25 +177,28 @@ class EventIndex:
             group_starts=array("d", map(self.starts.__getitem__, group_events)),
         )
 
-    def parts(self) -> IndexParts:
-        """What this index worked out, to be given to another for the same columns."""
-        lane_events, lane_starts = array("q"), array("d")
-        for events in self.lane_events:
-            lane_events += events
-        for starts in self.lane_starts:
-            lane_starts += starts
-        group_events, group_starts = array("q"), array("d")
-        for _bound, events, starts in self._groups:
-            group_events += events
-            group_starts += starts
+    def parts(self, joined: bool = True) -> IndexParts:
+        """What this index worked out, to be given to another for the same columns. Not
+        `joined`, each array field is a list of the index's own arrays (lane by lane, group by
+        group), to be written one after another without a copy (viewer.model.column_cache)."""
+        groups = self._groups
+        pieces = {
+            "lane_events": list(self.lane_events),
+            "lane_starts": list(self.lane_starts),
+            "group_events": [events for _b, events, _s in groups],
+            "group_starts": [starts for _b, _e, starts in groups],
+        }
+        if joined:
+            for name, arrays in pieces.items():
+                whole = array("q" if name.endswith("events") else "d")
+                for part in arrays:
+                    whole += part
+                pieces[name] = whole  # type: ignore[assignment]
         return IndexParts(
             lane_sizes=list(map(len, self.lane_events)),
-            lane_events=lane_events,
-            lane_starts=lane_starts,
             group_codes=list(self._group_codes),
-            group_sizes=[len(events) for _b, events, _s in self._groups],
-            group_events=group_events,
-            group_starts=group_starts,
+            group_sizes=[len(events) for _b, events, _s in groups],
+            **pieces,  # type: ignore[arg-type]
         )
 
     def __len__(self) -> int:

@@ -213,9 +213,12 @@ def write(key: str | None, entry: Entry) -> None:
         return
     if entry.index is None:
         return  # kept only with the index, which is most of what a second open saves
+    # Each column as one array or a list of arrays written one after another (the index's
+    # own, lane by lane: see EventIndex.parts), through views of their memory: nothing is
+    # copied on the way to the file.
     arrays = entry.columns | {name: getattr(entry.index, name) for name in INDEX_COLUMNS}
-    # Views of the arrays' own memory: nothing is copied on the way to the file.
-    body = [memoryview(arrays[name]).cast("B") for name in COLUMNS | INDEX_COLUMNS]
+    pieces = {n: a if isinstance(a, list) else [a] for n, a in arrays.items()}
+    body = [memoryview(a).cast("B") for name in COLUMNS | INDEX_COLUMNS for a in pieces[name]]
     body.append(memoryview(entry.ids))
     digest = _digest()
     for part in body:
@@ -223,7 +226,7 @@ def write(key: str | None, entry: Entry) -> None:
     head = json.dumps(
         {
             "layout": _layout(),
-            "counts": {name: len(arrays[name]) for name in COLUMNS | INDEX_COLUMNS},
+            "counts": {n: sum(map(len, pieces[n])) for n in COLUMNS | INDEX_COLUMNS},
             "index": {name: getattr(entry.index, name) for name in INDEX_LISTS},
             "categories": entry.categories,
             "disputes": entry.disputes,

@@ -747,7 +747,7 @@ def _parse_fast(raw: bytes, path: Path, files: _SourceFiles, steps: _Progress) -
     timeline = _finish(steps, title, description, sources, categories, store, path)
     if kept and key is not None:
         # The event index is made here, in the loading thread, to be kept with the columns.
-        kept[0].index = timeline.index.parts()
+        kept[0].index = timeline.index.parts(joined=False)
         column_cache.write(key.value(), kept[0])
     return timeline
 
