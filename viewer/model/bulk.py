@@ -22,6 +22,7 @@ import msgspec
 from msgspec import UNSET, Raw, Struct, UnsetType
 
 from viewer.model import column_cache
+from viewer.model.aggregate import IndexParts
 from viewer.model.dates import DateError, DateSpan, parse_when
 from viewer.model.limits import MAX_CATEGORIES, MAX_CHARS, MAX_SEARCH_CHARS
 from viewer.model.scene import MarkKind, mark_kind
@@ -420,8 +421,9 @@ def store_from_cache(
     if not columns["order"]:
         columns["order"] = None
     # Every quote was found when the entry was kept (it is kept only then).
-    store = _store(buf, columns, hashes, entry.disputes, 0, lambda pair: True, sources, categories)
-    store.index_parts = entry.index
+    store = _store(
+        buf, columns, hashes, entry.disputes, 0, lambda pair: True, sources, categories, entry.index
+    )
     return store, categories
 
 
@@ -484,10 +486,11 @@ def _store(
     found: Callable[[tuple[str, str]], bool],
     sources: dict[str, Source],
     categories: dict[str, Category],
+    index_parts: IndexParts | None = None,
 ) -> EventStore:
     """The EventStore of checked events: its columns (time order), and functions that make an
     event or read its facts from its bytes in `buf` (`found` says whether a (source, quote)
-    pair was found)."""
+    pair was found; `index_parts`, the event index's, when kept from an earlier reading)."""
     offsets, lengths = columns["offsets"], columns["lengths"]
     event_at = _reader(buf, offsets, lengths, msgspec.json.Decoder(_Event))
     facts_at = _reader(buf, offsets, lengths, msgspec.json.Decoder(_Facts))
@@ -532,6 +535,7 @@ def _store(
         facts=facts,
         # Every event here cites a passage: with every passage found, none is uncited.
         uncited=0 if not warned else None,
+        index_parts=index_parts,
     )
 
 

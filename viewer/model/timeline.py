@@ -227,7 +227,9 @@ class Timeline:
         """The events' times by lane, for finding and counting what is in view. Made once (the
         loader makes it in its thread, so that the window does not wait for it)."""
         events = self.events
-        return EventIndex(events.starts, events.ends, self.lanes[1], events.index_parts)
+        # Parts kept from an earlier reading are used once: the index copies what it keeps.
+        parts, events.index_parts = events.index_parts, None
+        return EventIndex(events.starts, events.ends, self.lanes[1], parts)
 
     def marked_uncited(self, event: Event) -> bool:
         """Whether `event` is drawn and shown as uncited ("No source quoted"): no passage it
